@@ -1,0 +1,104 @@
+"""The ``breachflow`` command line: thin wrappers around the domain packages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+try:  # typer >= 0.22 vendors click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer
+    from click import ClickException
+
+from breachflow.casestore import CaseStore
+from breachflow.errors import BreachflowError
+from breachflow.intake import load_intake
+from breachflow.settings import get_settings
+
+app = typer.Typer(
+    name="breachflow",
+    help="Incident response for personal-data leaks under Japan's APPI.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+intake_app = typer.Typer(help="Validate and open incident intake files.", no_args_is_help=True)
+app.add_typer(intake_app, name="intake")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Judge dates as of this day (YYYY-MM-DD) instead of today, e.g. for drills."),
+]
+
+
+def emit_json(payload: Any) -> None:
+    """Print JSON to stdout (UTF-8, Japanese kept readable)."""
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def parse_as_of(value: str | None) -> date | None:
+    """Parse the --as-of option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BreachflowError(f"--as-of: {value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+def case_store() -> CaseStore:
+    """The configured case store."""
+    return CaseStore(get_settings().cases_dir)
+
+
+@intake_app.command("validate")
+def intake_validate(file: Path, as_json: JsonFlag = False, as_of: AsOf = None) -> None:
+    """Check an intake file and report every problem at once, each with its field path."""
+    intake = load_intake(file, as_of=parse_as_of(as_of))
+    if as_json:
+        emit_json({"valid": True, "incident_id": intake.incident_id})
+    else:
+        typer.echo(f"{file}: valid intake for incident {intake.incident_id}")
+
+
+@intake_app.command("open")
+def intake_open(
+    file: Path,
+    update: Annotated[bool, typer.Option("--update", help="Replace the intake of an already open case.")] = False,
+    as_json: JsonFlag = False,
+    as_of: AsOf = None,
+) -> None:
+    """Create the case folder for an incident: intake, dataset copy, timeline."""
+    intake = load_intake(file, as_of=parse_as_of(as_of))
+    case = case_store().open_case(intake, file, update=update)
+    if as_json:
+        emit_json({"incident_id": case.incident_id, "case_dir": str(case.dir)})
+    else:
+        typer.echo(f"case {case.incident_id} opened in {case.dir}")
+
+
+def main() -> None:
+    """Entry point: run the app; user errors become one paragraph on stderr and exit 2."""
+    try:
+        app(standalone_mode=False)
+    except BreachflowError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except ClickException as exc:
+        exc.show()
+        sys.exit(2)
+
+
+# Sub-command modules register themselves on ``app`` when imported.
+from breachflow import cli_commands  # noqa: E402,F401

@@ -1,0 +1,85 @@
+"""Read an intake file (YAML or JSON) and report every problem at once."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from breachflow.errors import IntakeError
+from breachflow.intake.model import Intake
+
+JST = timezone(timedelta(hours=9), "JST")
+MAX_INTAKE_BYTES = 1_000_000
+
+
+def today_jst() -> date:
+    """Today's date in Japan, where the APPI clock counts."""
+    return datetime.now(JST).date()
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts) or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        return "unknown field (check the spelling against the intake format)"
+    if error["type"] == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"got {error.get('input')!r}; expected one of {expected}"
+    if error["type"] == "missing":
+        return "required field is missing"
+    if error["type"] == "string_pattern_mismatch" and error["loc"] == ("incident_id",):
+        return "must be 1-64 characters of A-Z a-z 0-9 _ - (it is used in file names)"
+    return message.removeprefix("Value error, ")
+
+
+def parse_intake(
+    raw: Any, *, source: str | Path | None = None, as_of: date | None = None, check_future: bool = True
+) -> Intake:
+    """Validate intake data as of a day (default: today in JST); raise IntakeError listing every problem."""
+    if not isinstance(raw, dict):
+        raise IntakeError(source, [("(top level)", "expected a mapping of intake fields")])
+    try:
+        intake = Intake.model_validate(raw)
+    except ValidationError as exc:
+        problems = [(_location(e["loc"]), _describe(e)) for e in exc.errors()]
+        raise IntakeError(source, problems) from None
+    problems = intake.consistency_problems(today=(as_of or today_jst()) if check_future else None)
+    if problems:
+        raise IntakeError(source, problems)
+    return intake
+
+
+def load_intake(path: str | Path, *, as_of: date | None = None, check_future: bool = True) -> Intake:
+    """Load and validate an intake file; YAML or JSON by content."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_INTAKE_BYTES:
+            raise IntakeError(path, [("(file)", f"larger than {MAX_INTAKE_BYTES} bytes; is this an intake?")])
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise IntakeError(path, [("(file)", "file not found")]) from None
+    except UnicodeDecodeError:
+        raise IntakeError(path, [("(file)", "not UTF-8 text; save the intake as UTF-8 YAML or JSON")]) from None
+    except OSError as exc:
+        raise IntakeError(path, [("(file)", f"cannot read: {exc.strerror}")]) from None
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else f"line {getattr(exc, 'lineno', '?')}"
+        raise IntakeError(path, [(where, "not valid YAML/JSON syntax")]) from None
+    return parse_intake(raw, source=path, as_of=as_of, check_future=check_future)

@@ -1,0 +1,210 @@
+"""Pydantic model of the intake file (``../shared/spec/intake-format.md``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, StringConstraints, model_validator
+
+from breachflow.vocabulary import Cause, DataItem
+
+IncidentId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Sector(StrEnum):
+    """Business sector; decides which authority receives the report."""
+
+    general = "general"
+    bank = "bank"
+    insurance = "insurance"
+    securities = "securities"
+    credit_bureau = "credit_bureau"
+    credit_purchase = "credit_purchase"
+
+
+class Role(StrEnum):
+    """Controller (本人/委託元) or processor (委託先)."""
+
+    controller = "controller"
+    processor = "processor"
+
+
+class EventKind(StrEnum):
+    """漏えい / 滅失 / 毀損."""
+
+    leak = "leak"
+    loss = "loss"
+    damage = "damage"
+
+
+class Certainty(StrEnum):
+    """Occurred, or suspected (おそれ counts the same)."""
+
+    occurred = "occurred"
+    suspected = "suspected"
+
+
+class Medium(StrEnum):
+    """Paper, electronic, or both."""
+
+    paper = "paper"
+    electronic = "electronic"
+    both = "both"
+
+
+class Encryption(StrEnum):
+    """none, or high_level (CRYPTREC-listed cipher, properly implemented)."""
+
+    none = "none"
+    high_level = "high_level"
+
+
+class Subject(StrEnum):
+    """Whose data it is."""
+
+    customer = "customer"
+    employee = "employee"
+    other = "other"
+
+
+class Jurisdiction(StrEnum):
+    """Regimes that may apply beside APPI."""
+
+    JP = "JP"
+    EU = "EU"
+    KR = "KR"
+    US_CA = "US-CA"
+    US_NY = "US-NY"
+
+
+class Business(_Model):
+    """The reporting business (個人情報取扱事業者)."""
+
+    name: str = Field(min_length=1)
+    sector: Sector = Sector.general
+    role: Role = Role.controller
+    client: str | None = None
+    client_notified_on: date | None = None
+
+
+class Event(_Model):
+    """What happened."""
+
+    kind: EventKind = EventKind.leak
+    certainty: Certainty = Certainty.occurred
+    cause: Cause
+    wrongful_purpose: bool | None = None
+    medium: Medium = Medium.electronic
+    recovered_before_viewed: bool = False
+    summary: str = ""
+
+
+class Protection(_Model):
+    """How the leaked data was protected."""
+
+    encryption: Encryption = Encryption.none
+    key_compromised: bool = False
+    remote_wipe_done: bool = False
+
+
+class PersonRange(_Model):
+    """Number of affected persons; ``max`` is used for the 1,000-person test."""
+
+    min: NonNegativeInt
+    max: NonNegativeInt
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> PersonRange:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        return self
+
+
+class Data(_Model):
+    """What leaked and about whom."""
+
+    subjects: list[Subject] = Field(default_factory=lambda: [Subject.customer], min_length=1)
+    dataset: str | None = None
+    affected_persons: PersonRange | None = None
+    items: list[DataItem] = Field(default_factory=list)
+    financial_damage_risk: bool | None = None
+
+
+class EuFacts(_Model):
+    """GDPR facts: when the controller became aware, how many EU persons."""
+
+    aware_at: datetime
+    persons: NonNegativeInt | None = None
+
+    @model_validator(mode="after")
+    def _aware_at_has_zone(self) -> EuFacts:
+        if self.aware_at.tzinfo is None:
+            raise ValueError("aware_at needs a UTC offset, e.g. 2026-11-10T09:00:00+01:00")
+        return self
+
+
+class PoliceFacts(_Model):
+    """A police report once filed."""
+
+    station: str = Field(min_length=1)
+    filed_on: date | None = None
+    receipt_no: str | None = None
+
+
+class TimelineEntry(_Model):
+    """One fact of the 事実経過."""
+
+    at: datetime | date
+    text: str
+
+
+class Intake(_Model):
+    """An incident as reported: the facts known at intake time."""
+
+    incident_id: IncidentId
+    title: str = Field(min_length=1)
+    business: Business
+    discovered_on: date
+    occurred_on: date | None = None
+    discovered_by: str | None = None
+    event: Event
+    protection: Protection = Field(default_factory=Protection)
+    data: Data
+    jurisdictions: list[Jurisdiction] = Field(default_factory=lambda: [Jurisdiction.JP])
+    eu: EuFacts | None = None
+    police: PoliceFacts | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    expected: dict[str, Any] | None = None
+
+    def consistency_problems(self, *, today: date | None = None) -> list[tuple[str, str]]:
+        """Contradictions between fields, as (field path, message) pairs."""
+        problems: list[tuple[str, str]] = []
+        if self.business.role is Role.processor and not self.business.client:
+            problems.append(("business.client", "a processor must name its client (the controller)"))
+        if self.business.role is Role.controller and self.business.client_notified_on:
+            problems.append(
+                ("business.client_notified_on", "only a processor notifies a client; set role: processor")
+            )
+        if Jurisdiction.EU in self.jurisdictions and self.eu is None:
+            problems.append(("eu.aware_at", "EU is listed in jurisdictions, so eu.aware_at is required"))
+        if self.eu is not None and Jurisdiction.EU not in self.jurisdictions:
+            problems.append(("jurisdictions", "eu facts are given, so EU must be listed"))
+        if Jurisdiction.JP not in self.jurisdictions:
+            problems.append(("jurisdictions", "JP always applies; list it"))
+        if self.data.dataset is None and self.data.affected_persons is None:
+            problems.append(("data.affected_persons", "required unless data.dataset names the leaked list"))
+        if self.data.dataset is None and not self.data.items:
+            problems.append(("data.items", "list the leaked items unless data.dataset names the leaked list"))
+        if today is not None and self.discovered_on > today:
+            problems.append(("discovered_on", f"{self.discovered_on} is in the future (today is {today})"))
+        if self.occurred_on and self.occurred_on > self.discovered_on:
+            problems.append(("occurred_on", "must not be after discovered_on"))
+        if self.business.client_notified_on and self.business.client_notified_on < self.discovered_on:
+            problems.append(("business.client_notified_on", "must not be before discovered_on"))
+        return problems

@@ -1,0 +1,1 @@
+"""Scoping: what leaked and about whom."""

@@ -1,0 +1,48 @@
+"""One typed settings object, read from ``BREACHFLOW_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """breachflow configuration; every field maps to ``BREACHFLOW_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="BREACHFLOW_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".breachflow"), description="case store root")
+    templates_dir: Path = Field(default=REPO_ROOT / "templates")
+
+    # Outbound email. Unset host means "no live relay": notices go to the outbox folder.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    mail_from: str = "privacy@example.invalid"
+
+    # The reporting business, as printed on reports, letters and call scripts.
+    business_name: str = "株式会社サンプル商事"
+    business_address: str = "東京都千代田区丸の内一丁目1番1号"
+    business_representative: str = "代表取締役 山田 太郎"
+    business_contact: str = "個人情報お問合せ窓口 0120-000-000（平日9時〜17時）"
+    business_email: str = "privacy@example.invalid"
+    officer_email: str | None = None
+
+    @property
+    def cases_dir(self) -> Path:
+        """Folder holding one sub-folder per incident."""
+        return self.home / "cases"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    return Settings()
