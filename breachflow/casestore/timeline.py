@@ -64,10 +64,11 @@ class Timeline:
             "data": data,
             "prev": prev,
         }
-        entry = TimelineEntry.model_validate({**payload, "hash": _digest(payload)})
+        record = {**payload, "hash": _digest(payload)}
+        entry = TimelineEntry.model_validate(record)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(entry.model_dump_json() + "\n")
+            handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         return entry

@@ -1,0 +1,5 @@
+"""``python -m breachflow`` runs the CLI."""
+
+from breachflow.cli import main
+
+main()

@@ -1,0 +1,41 @@
+"""The command line: --help everywhere, exit 2 and one paragraph for user errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import SHARED_CASES
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "breachflow", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def test_help_lists_commands() -> None:
+    """`breachflow --help` works and lists the intake commands."""
+    result = _run("--help")
+    assert result.returncode == 0
+    assert "intake" in result.stdout
+
+
+def test_validate_reports_user_error_without_traceback(tmp_path: Path) -> None:
+    """A broken intake exits 2 with a located message and no traceback."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("incident_id: '../x'\ntitle: t\n", encoding="utf-8")
+    result = _run("intake", "validate", str(bad))
+    assert result.returncode == 2
+    assert "incident_id" in result.stderr and "business" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_open_then_open_again_is_an_error(tmp_path: Path) -> None:
+    """`intake open` creates the case; a second open exits 2 naming --update."""
+    case = str(SHARED_CASES / "WE-01.yaml")
+    first = _run("intake", "open", case, "--as-of", "2026-11-10", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    second = _run("intake", "open", case, "--as-of", "2026-11-10", cwd=tmp_path)
+    assert second.returncode == 2 and "--update" in second.stderr
