@@ -31,4 +31,10 @@ def repo() -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep Prefect quiet and local for every test process."""
+    import tempfile
+
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "false")
+    # A private PREFECT_HOME per test process: result storage and logs are searched for
+    # personal data by the privacy tests, so nothing else may write there.
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="bf-prefect-home-")

@@ -134,6 +134,9 @@ class Data(_Model):
     affected_persons: PersonRange | None = None
     items: list[DataItem] = Field(default_factory=list)
     financial_damage_risk: bool | None = None
+    override_reason: str | None = Field(
+        default=None, description="why affected_persons/items differ from what the dataset's scope measured"
+    )
 
 
 class EuFacts(_Model):

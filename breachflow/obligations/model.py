@@ -49,6 +49,7 @@ class Deadline(_Frozen):
     window_start: date | None = None
     basis: str = Field(description="how the date was computed, e.g. 'day 60 from 2026-11-10, rolled from Sat 01-09'")
     source: str
+    choice: bool = Field(default=False, description="the date rests on an implementation choice")
 
 
 class Decision(_Frozen):

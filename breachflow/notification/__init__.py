@@ -1,0 +1,1 @@
+"""Notification of affected persons: plan, email, letters, phone, substitute measures."""

@@ -1,0 +1,48 @@
+"""Scope a case's stored dataset and keep the results in the case folder."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from breachflow.casestore import Case
+from breachflow.errors import CaseStoreError
+from breachflow.scoping.model import PersonList, ScopeSummary
+
+SCOPE_FILE = "scope.json"
+PERSONS_FILE = "persons.json"
+
+
+def scope_case(*, case: Case, as_of: date | None = None) -> ScopeSummary:
+    """Scope the case's dataset; store the summary and person list; return aggregates only."""
+    from breachflow.scoping.service import scope_dataset
+
+    dataset = case.dataset_path()
+    if dataset is None:
+        raise CaseStoreError(f"case {case.incident_id}: the intake names no data.dataset to scope")
+    intake = case.intake()
+    summary, persons = scope_dataset(path=dataset, as_of=as_of or intake.discovered_on)
+    previous = case.read_model(SCOPE_FILE, ScopeSummary) if case.has(SCOPE_FILE) else None
+    case.write_model(PERSONS_FILE, persons)
+    case.write_model(SCOPE_FILE, summary)
+    if previous != summary:
+        case.timeline.append(
+            "scope.done",
+            f"漏えい対象の範囲を特定: {summary.persons}名（{summary.rows}行、重複{summary.duplicates_merged}件を統合）",
+            rows=summary.rows,
+            persons=summary.persons,
+            duplicates_merged=summary.duplicates_merged,
+            items=[str(i) for i in summary.items],
+            sensitive=summary.sensitive,
+            financial=summary.financial,
+        )
+    return summary
+
+
+def stored_scope(case: Case) -> ScopeSummary | None:
+    """The stored scope summary, if the case was scoped."""
+    return case.read_model(SCOPE_FILE, ScopeSummary) if case.has(SCOPE_FILE) else None
+
+
+def stored_persons(case: Case) -> PersonList:
+    """The stored person list (personal data: use inside the case store only)."""
+    return case.read_model(PERSONS_FILE, PersonList)
