@@ -59,6 +59,11 @@ def pending_preapproval(*, case: Case, gate: Gate) -> ApprovalRecord | None:
     return case.read_model(name, ApprovalRecord) if case.has(name) else None
 
 
+def consume_preapproval(*, case: Case, gate: Gate) -> None:
+    """Remove a used scripted approval so it cannot answer a later gate."""
+    case.path(f"approvals/{gate.value}.preapproved.json").unlink(missing_ok=True)
+
+
 def record_approval(*, case: Case, record: ApprovalRecord) -> None:
     """Store the gate's decision and log it in the timeline."""
     case.write_model(_path(record.gate), record)

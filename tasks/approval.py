@@ -10,7 +10,14 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
-from breachflow.approvals import ApprovalRecord, Gate, Verdict, pending_preapproval, record_approval
+from breachflow.approvals import (
+    ApprovalRecord,
+    Gate,
+    Verdict,
+    consume_preapproval,
+    pending_preapproval,
+    record_approval,
+)
 from breachflow.casestore import CaseStore
 from breachflow.settings import get_settings
 
@@ -35,6 +42,7 @@ async def approval_gate(
     scripted = pending_preapproval(case=case, gate=gate)
     if scripted is not None:
         record = scripted.model_copy(update={"at": datetime.now(UTC), "subject_sha256": subject_sha256})
+        consume_preapproval(case=case, gate=gate)  # one scripted approval answers one gate once
         logger.info("gate %s for incident %s: pre-approved (scripted)", gate.value, incident_id)
     else:
         logger.info("gate %s for incident %s: waiting for approval in the UI", gate.value, incident_id)
