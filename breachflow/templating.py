@@ -32,7 +32,7 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml"), default=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2", "htm.j2", "xml.j2"), default=False),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
