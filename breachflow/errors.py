@@ -12,7 +12,11 @@ paths, column names, row numbers and counts. The CLI prints ``str(error)`` and e
     ├── CaseStoreError       the case folder: missing case, duplicate case, unsafe path
     ├── DecisionError        obligations cannot be decided from these facts
     ├── RenderError          a document cannot be rendered (e.g. 確報 with missing items)
-    └── DeliveryError        a notice could not be handed over (ids only)
+    ├── DeliveryError        a notice could not be handed over (ids only)
+    ├── PreventionError      a prevention action cannot change as asked (unknown action, no plan)
+    │   └── EvidenceRequired an action was closed without the evidence it requires
+    └── CheckUnavailable     an automated audit check cannot run now (share unreachable,
+                             file locked); transient, so orchestration retries it
 """
 
 from __future__ import annotations
@@ -70,3 +74,15 @@ class RenderError(BreachflowError):
 
 class DeliveryError(BreachflowError):
     """A notice could not be delivered; carries the notice id, never the address."""
+
+
+class PreventionError(BreachflowError):
+    """A prevention plan or action cannot change as asked; names the incident and action id."""
+
+
+class EvidenceRequired(PreventionError):
+    """An action may only close with the evidence it requires; the message says which kind."""
+
+
+class CheckUnavailable(BreachflowError):
+    """An automated check cannot run right now (path unreachable, file locked); retry later."""

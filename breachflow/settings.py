@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     business_email: str = "privacy@example.invalid"
     officer_email: str | None = None
 
+    # Default owner of new prevention actions (e.g. the 個人情報保護管理者); unset means 未定.
+    prevention_owner: str | None = None
+
     @property
     def cases_dir(self) -> Path:
         """Folder holding one sub-folder per incident."""

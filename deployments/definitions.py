@@ -1,0 +1,38 @@
+"""Every deployment, declared in Python: the one place schedules and triggers are wired."""
+
+from __future__ import annotations
+
+import os
+
+from prefect.deployments.runner import RunnerDeployment
+from prefect.events import DeploymentEventTrigger
+from prefect.schedules import Cron
+
+from flows.deadline_reminders import deadline_reminders
+from flows.incident_response import incident_response
+
+INCIDENT_EVENT = "breachflow.incident.reported"
+INCIDENT_RESOURCE_PREFIX = "breachflow.incident."
+
+
+def build_deployments() -> list[RunnerDeployment]:
+    """All breachflow deployments with their schedules and triggers."""
+    reminders_cron = os.environ.get("BREACHFLOW_REMINDERS_CRON", "0 8 * * *")
+    return [
+        incident_response.to_deployment(
+            name="incident-response",
+            description="Run the response when an incident is reported (event) or by hand.",
+            triggers=[
+                DeploymentEventTrigger(
+                    name="on-incident-reported",
+                    expect={INCIDENT_EVENT},
+                    match={"prefect.resource.id": f"{INCIDENT_RESOURCE_PREFIX}*"},
+                    parameters={"incident_id": "{{ event.resource.get('breachflow.incident-id') }}"},
+                )
+            ],
+        ),
+        deadline_reminders.to_deployment(
+            name="deadline-reminders", schedule=Cron(reminders_cron, timezone="Asia/Tokyo"),
+            description="Daily list of obligations due within 2 days or overdue.",
+        ),
+    ]

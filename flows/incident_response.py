@@ -1,0 +1,67 @@
+"""The ``incident-response`` parent flow: every stage of the response, resumable from the case store."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from pydantic import BaseModel, ConfigDict
+
+from breachflow.casestore import CaseStore
+from breachflow.settings import get_settings
+from flows.report_obligations import report_obligations
+from flows.scope_incident import scope_incident
+from tasks.scoping import artifact_key
+
+
+class IncidentOutcome(BaseModel):
+    """Where the response stands after a run (aggregates only)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    incident_id: str
+    persons: int | None
+    reportable: bool
+    categories: list[int]
+    reports_approved: bool
+    stages_done: list[str]
+    stopped_at: str | None
+
+
+@flow(name="incident-response", flow_run_name="incident-{incident_id}", persist_result=False)
+async def incident_response(incident_id: str) -> IncidentOutcome:
+    """Run the response for one incident: scope → obligations (gate) → notification (gate) → prevention."""
+    logger = get_run_logger()
+    case = CaseStore(get_settings().cases_dir).get(incident_id)
+    done: list[str] = []
+    persons = None
+    if case.manifest().get("dataset"):
+        summary = await scope_incident(incident_id)
+        persons = summary.persons
+        done.append("scope")
+    obligations = await report_obligations(incident_id)
+    stopped_at = None
+    if obligations.approved:
+        done.append("report-obligations")
+    else:
+        stopped_at = "report-obligations"
+        logger.warning("incident %s: reports were rejected at the gate; stopping", incident_id)
+    outcome = IncidentOutcome(
+        incident_id=incident_id, persons=persons, reportable=obligations.reportable,
+        categories=obligations.categories, reports_approved=obligations.approved, stages_done=done,
+        stopped_at=stopped_at,
+    )
+    create_markdown_artifact(
+        markdown="\n".join(
+            [
+                f"# Incident {incident_id}",
+                "",
+                f"- persons affected: {persons if persons is not None else 'per intake'}",
+                f"- reportable: {'yes' if outcome.reportable else 'no'}; categories: {outcome.categories or '-'}",
+                f"- stages done: {', '.join(done) or '-'}",
+                f"- stopped at: {stopped_at or '-'}",
+            ]
+        ),
+        key=artifact_key("incident", incident_id),
+        description="incident response summary",
+    )
+    return outcome
