@@ -10,6 +10,7 @@ from prefect.schedules import Cron
 
 from flows.deadline_reminders import deadline_reminders
 from flows.incident_response import incident_response
+from flows.prevention import prevention_audit
 
 INCIDENT_EVENT = "breachflow.incident.reported"
 INCIDENT_RESOURCE_PREFIX = "breachflow.incident."
@@ -18,6 +19,7 @@ INCIDENT_RESOURCE_PREFIX = "breachflow.incident."
 def build_deployments() -> list[RunnerDeployment]:
     """All breachflow deployments with their schedules and triggers."""
     reminders_cron = os.environ.get("BREACHFLOW_REMINDERS_CRON", "0 8 * * *")
+    audit_cron = os.environ.get("BREACHFLOW_AUDIT_CRON", "30 8 * * *")
     return [
         incident_response.to_deployment(
             name="incident-response",
@@ -34,5 +36,9 @@ def build_deployments() -> list[RunnerDeployment]:
         deadline_reminders.to_deployment(
             name="deadline-reminders", schedule=Cron(reminders_cron, timezone="Asia/Tokyo"),
             description="Daily list of obligations due within 2 days or overdue.",
+        ),
+        prevention_audit.to_deployment(
+            name="prevention-audit", schedule=Cron(audit_cron, timezone="Asia/Tokyo"),
+            description="Daily follow-up audit of every open corrective action.",
         ),
     ]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from breachflow.casestore import CaseStore
 from breachflow.settings import get_settings
+from flows.prevention import prevention_plan
 from flows.report_obligations import report_obligations
 from flows.scope_incident import scope_incident
 from tasks.scoping import artifact_key
@@ -45,6 +46,9 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
     else:
         stopped_at = "report-obligations"
         logger.warning("incident %s: reports were rejected at the gate; stopping", incident_id)
+    if stopped_at is None:
+        await prevention_plan(incident_id)
+        done.append("prevention-plan")
     outcome = IncidentOutcome(
         incident_id=incident_id, persons=persons, reportable=obligations.reportable,
         categories=obligations.categories, reports_approved=obligations.approved, stages_done=done,

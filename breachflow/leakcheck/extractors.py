@@ -1,0 +1,133 @@
+"""Text out of the file types a leak check reads: CSV/TSV/TXT, XLSX/XLSM, DOCX, PDF, ZIP members.
+
+Every extractor works on bytes already read (capped by the caller) and yields
+``(member, text)`` pieces; ``member`` is None for the file itself and the member name for
+zip members. Office files are read as their XML with the tags removed: faster than a cell
+model, and a number formatted as text stays as typed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from html import unescape
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+DOC_SUFFIXES = frozenset({".docx"})
+PDF_SUFFIXES = frozenset({".pdf"})
+ZIP_SUFFIXES = frozenset({".zip"})
+SCANNED_SUFFIXES = TEXT_SUFFIXES | SHEET_SUFFIXES | DOC_SUFFIXES | PDF_SUFFIXES | ZIP_SUFFIXES
+
+MAX_ZIP_DEPTH = 2
+MAX_ZIP_MEMBERS = 10_000
+BINARY_SNIFF_BYTES = 8192
+
+_SHEET_PARTS = re.compile(r"xl/(sharedStrings\.xml|worksheets/[^/]+\.xml)$")
+_DOC_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
+# Cell and paragraph ends become separators; other tags vanish so that runs split inside a
+# number ("090-</w:t></w:r><w:r><w:t>1234") join up again.
+_SHEET_BREAKS = re.compile(r"</(?:si|c|row)>")
+_DOC_BREAKS = re.compile(r"</w:p>|<w:tab/>|<w:br/>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+class ExtractionError(Exception):
+    """The content cannot be read as its type says; ``kind`` is an IssueKind value."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        super().__init__(message)
+
+
+def suffix_of(name: str) -> str:
+    """Lower-case suffix of a file or member name."""
+    return PurePosixPath(name).suffix.lower()
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the start of the data holds NUL bytes, which no text encoding we read uses."""
+    return b"\x00" in data[:BINARY_SNIFF_BYTES]
+
+
+def decode_text(data: bytes, *, truncated: bool) -> str:
+    """Decode strictly: BOM, then UTF-8, then CP932; a cut at the read cap may split a character."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode(data[3:], "utf-8", truncated=truncated)
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return _decode(data, encoding, truncated=truncated)
+        except UnicodeDecodeError:
+            continue
+    raise ExtractionError("undecodable", "not UTF-8 or CP932 text")
+
+
+def _decode(data: bytes, encoding: str, *, truncated: bool) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if truncated and exc.start >= len(data) - 3:
+            return data[: exc.start].decode(encoding)
+        raise
+
+
+def text_of_plain(data: bytes, *, truncated: bool) -> str:
+    """Text of a CSV/TSV/TXT file; binary content is an error, not text."""
+    if looks_binary(data):
+        raise ExtractionError("binary_content", "binary content in a text file (NUL bytes)")
+    return decode_text(data, truncated=truncated)
+
+
+def _xml_parts(archive: zipfile.ZipFile, parts: re.Pattern[str], max_bytes: int) -> Iterator[str]:
+    for info in archive.infolist():
+        if parts.match(info.filename):
+            with archive.open(info) as member:
+                yield member.read(max_bytes).decode("utf-8", errors="replace")
+
+
+def _strip_xml(xml: str, breaks: re.Pattern[str]) -> str:
+    text = _TAG.sub("", breaks.sub("\t", xml))
+    return unescape(text) if "&" in text else text
+
+
+def _stream(data: bytes | BinaryIO) -> BinaryIO:
+    if isinstance(data, bytes):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
+
+
+def text_of_ooxml(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> str:
+    """Text of an XLSX/XLSM (shared strings and sheets) or DOCX (body, headers, notes)."""
+    try:
+        with zipfile.ZipFile(_stream(data)) as archive:
+            parts, breaks = (_SHEET_PARTS, _SHEET_BREAKS) if sheet else (_DOC_PARTS, _DOC_BREAKS)
+            return "\n".join(_strip_xml(xml, breaks) for xml in _xml_parts(archive, parts, max_bytes))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, KeyError) as exc:
+        raise ExtractionError("broken_container", f"not a readable Office file ({type(exc).__name__})") from None
+
+
+def text_of_pdf(data: bytes | BinaryIO, *, max_chars: int) -> str:
+    """Text of every page of a PDF, up to ``max_chars``."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(_stream(data))
+        if reader.is_encrypted:
+            reader.decrypt("")
+        pieces: list[str] = []
+        total = 0
+        for page in reader.pages:
+            text = page.extract_text() or ""
+            pieces.append(text)
+            total += len(text)
+            if total >= max_chars:
+                break
+        return "\n".join(pieces)[:max_chars]
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise ExtractionError("broken_container", f"not a readable PDF ({type(exc).__name__})") from None

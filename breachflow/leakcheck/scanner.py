@@ -1,0 +1,471 @@
+"""Scan folders for unprotected personal data: walk, read (capped), detect, compare with the last scan.
+
+Each file is read at most ``max_bytes`` (text) or member by member (containers, each member
+capped), so a 2 GB export costs the same as a 32 MB one and is reported as truncated. A file
+whose size and mtime match the state is not read again; one whose mtime changed but size did
+not is hashed, and re-scanned only if its content changed.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from typing import BinaryIO
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from breachflow.leakcheck.allowlist import AllowList
+from breachflow.leakcheck.detectors import DETECTOR_ITEMS, Detection, Detector
+from breachflow.leakcheck.extractors import (
+    DOC_SUFFIXES,
+    MAX_ZIP_DEPTH,
+    MAX_ZIP_MEMBERS,
+    PDF_SUFFIXES,
+    SCANNED_SUFFIXES,
+    SHEET_SUFFIXES,
+    TEXT_SUFFIXES,
+    ZIP_SUFFIXES,
+    ExtractionError,
+    suffix_of,
+    text_of_ooxml,
+    text_of_pdf,
+    text_of_plain,
+)
+from breachflow.leakcheck.model import (
+    CONTENT_ISSUES,
+    DetectorCount,
+    FileIssue,
+    Finding,
+    FindingStatus,
+    IssueKind,
+    ProtectedFile,
+    RiskLevel,
+    ScanCounts,
+    ScanReport,
+)
+from breachflow.leakcheck.protection import Strength, office_protection, pdf_protection, zip_protection
+from breachflow.leakcheck.state import (
+    FileRecord,
+    IssueRecord,
+    ProtectedRecord,
+    ScanState,
+    UnitRecord,
+    load_state,
+    save_state,
+)
+from breachflow.vocabulary import DataItem
+
+JST = timezone(timedelta(hours=9), "JST")
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+HIGH_RISK_PERSONS = 1000  # APPI Rule 7(4): more than 1,000 persons makes a leak reportable
+MEDIUM_RISK_PERSONS = 10
+HIGH_RISK_DETECTORS = frozenset({Detector.my_number, Detector.card_number})
+_HASH_CHUNK = 1024 * 1024
+
+
+# --- walking ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class _Walk:
+    entries: list[_Entry] = field(default_factory=list)
+    issues: list[FileIssue] = field(default_factory=list)
+    ignored: int = 0
+
+
+def _stat_issue(path: str, exc: OSError) -> FileIssue:
+    if exc.errno == errno.ELOOP:
+        return FileIssue(path=path, kind=IssueKind.symlink_loop, message="symbolic link loop")
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return FileIssue(path=path, kind=IssueKind.broken_symlink, message="symbolic link to a missing target")
+    return FileIssue(path=path, kind=IssueKind.unreadable, message=f"cannot stat: {exc.strerror}")
+
+
+def _walk(roots: list[Path]) -> _Walk:
+    walk = _Walk()
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def visit_file(path: str, info: os.stat_result) -> None:
+        if suffix_of(path) not in SCANNED_SUFFIXES:
+            walk.ignored += 1
+        elif not stat.S_ISREG(info.st_mode):
+            # Opening a FIFO would block the scan; devices and sockets hold no documents.
+            walk.issues.append(FileIssue(path=path, kind=IssueKind.not_regular_file, message="not a regular file"))
+        else:
+            walk.entries.append(_Entry(path, info.st_size, info.st_mtime_ns))
+
+    def visit_dir(path: str, info: os.stat_result) -> None:
+        key = (info.st_dev, info.st_ino)
+        if key in seen_dirs:
+            walk.issues.append(
+                FileIssue(path=path, kind=IssueKind.symlink_loop, message="folder already visited (link loop)")
+            )
+            return
+        seen_dirs.add(key)
+        try:
+            with os.scandir(path) as listing:
+                children = sorted(listing, key=lambda child: child.name)
+        except OSError as exc:
+            walk.issues.append(FileIssue(path=path, kind=IssueKind.unreadable, message=f"cannot list: {exc.strerror}"))
+            return
+        for child in children:
+            try:
+                child_info = child.stat(follow_symlinks=True)
+            except OSError as exc:
+                walk.issues.append(_stat_issue(child.path, exc))
+                continue
+            if stat.S_ISDIR(child_info.st_mode):
+                visit_dir(child.path, child_info)
+            else:
+                visit_file(child.path, child_info)
+
+    for root in roots:
+        path = os.path.abspath(root)
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            walk.issues.append(_stat_issue(path, exc))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            visit_dir(path, info)
+        else:
+            visit_file(path, info)
+    return walk
+
+
+# --- reading one file (runs in worker processes) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    entry: _Entry
+    max_bytes: int
+    previous: FileRecord | None
+
+
+@dataclass
+class _FileScan:
+    max_bytes: int
+    units: list[UnitRecord] = field(default_factory=list)
+    protected: list[ProtectedRecord] = field(default_factory=list)
+    issues: list[IssueRecord] = field(default_factory=list)
+    truncated: bool = False
+
+    def detect(self, member: str | None, text: str, *, truncated: bool) -> None:
+        detection = Detection()
+        detection.feed(text)
+        hits = detection.hits()
+        if hits:
+            detectors = {d: DetectorCount(count=h.count, distinct=h.distinct, samples=h.samples) for d, h in hits.items()}
+            self.units.append(UnitRecord(member=member, detectors=detectors, truncated=truncated))
+
+    def issue(self, member: str | None, kind: IssueKind, message: str) -> None:
+        self.issues.append(IssueRecord(member=member, kind=kind, message=message))
+
+    def scan_bytes(self, name: str, member: str | None, data: bytes | BinaryIO, *, truncated: bool, depth: int) -> None:
+        """Dispatch one file's or member's bytes by suffix."""
+        suffix = suffix_of(name)
+        try:
+            if suffix in TEXT_SUFFIXES:
+                assert isinstance(data, bytes)  # text is always read capped into memory
+                self.detect(member, text_of_plain(data, truncated=truncated), truncated=truncated)
+            elif suffix in SHEET_SUFFIXES or suffix in DOC_SUFFIXES:
+                protection = office_protection(data)
+                if protection is not None:
+                    self.protected.append(ProtectedRecord(member=member, protection=protection))
+                    return
+                text = text_of_ooxml(data, sheet=suffix in SHEET_SUFFIXES, max_bytes=self.max_bytes)
+                self.detect(member, text, truncated=truncated)
+            elif suffix in PDF_SUFFIXES:
+                protection = pdf_protection(data)
+                if protection is not None:
+                    self.protected.append(ProtectedRecord(member=member, protection=protection))
+                    return
+                self.detect(member, text_of_pdf(data, max_chars=self.max_bytes), truncated=truncated)
+            elif suffix in ZIP_SUFFIXES:
+                if depth >= MAX_ZIP_DEPTH:
+                    self.issue(member, IssueKind.unsupported_member, f"zip nested deeper than {MAX_ZIP_DEPTH} levels")
+                    return
+                try:
+                    archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
+                except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+                    self.issue(member, IssueKind.broken_container, "not a readable zip archive")
+                    return
+                with archive:
+                    self.scan_zip(archive, prefix=f"{member}!" if member else "", depth=depth + 1)
+        except ExtractionError as exc:
+            self.issue(member, IssueKind(exc.kind), str(exc))
+        except Exception as exc:  # noqa: BLE001 - parsers of untrusted files raise anything; the scan goes on
+            self.issue(member, IssueKind.broken_container, f"cannot be parsed ({type(exc).__name__})")
+
+    def scan_zip(self, archive: zipfile.ZipFile, *, prefix: str, depth: int) -> None:
+        """Scan a zip's clear members; encrypted members are recorded as protection."""
+        protection = zip_protection(archive)
+        if protection is not None:
+            self.protected.append(ProtectedRecord(member=prefix.rstrip("!") or None, protection=protection))
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) > MAX_ZIP_MEMBERS:
+            self.issue(prefix or None, IssueKind.unsupported_member, f"more than {MAX_ZIP_MEMBERS} members; first ones scanned")
+        for info in members[:MAX_ZIP_MEMBERS]:
+            if info.flag_bits & 0x1 or suffix_of(info.filename) not in SCANNED_SUFFIXES:
+                continue
+            member = prefix + info.filename
+            try:
+                with archive.open(info) as handle:
+                    data = handle.read(self.max_bytes + 1)
+            except NotImplementedError:
+                self.issue(member, IssueKind.unsupported_member, f"compression method {info.compress_type} not supported")
+                continue
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+                self.issue(member, IssueKind.broken_container, f"member cannot be read ({type(exc).__name__})")
+                continue
+            truncated = len(data) > self.max_bytes
+            self.truncated |= truncated
+            self.scan_bytes(info.filename, member, data[: self.max_bytes], truncated=truncated, depth=depth)
+
+
+def _fingerprint_rest(handle: BinaryIO, head: bytes) -> str:
+    digest = hashlib.blake2b(head, digest_size=16)
+    for chunk in iter(lambda: handle.read(_HASH_CHUNK), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Result:
+    record: FileRecord
+    rescanned: bool
+    bytes_read: int
+
+
+def scan_file(job: _Job) -> _Result:
+    """Scan one file (top-level so worker processes can run it)."""
+    entry = job.entry
+    previous = job.previous
+    try:
+        with open(entry.path, "rb") as handle:
+            data = handle.read(job.max_bytes + 1)
+            truncated = len(data) > job.max_bytes
+            source: bytes | BinaryIO = data
+            if not truncated:
+                fingerprint = hashlib.blake2b(data, digest_size=16).hexdigest()
+                bytes_read = len(data)
+            elif suffix_of(entry.path) in TEXT_SUFFIXES:
+                # Only the first max_bytes are scanned, so only they decide whether a rescan is due.
+                source = data = data[: job.max_bytes]
+                fingerprint = hashlib.blake2b(data, digest_size=16).hexdigest() + "+head"
+                bytes_read = len(data)
+            else:
+                # A large container is parsed from disk: its directory sits at the end.
+                fingerprint = _fingerprint_rest(handle, data)
+                bytes_read = entry.size
+                handle.seek(0)
+                source, truncated = handle, False
+            if previous is not None and previous.fingerprint == fingerprint:
+                # Touched but unchanged: keep the old result, remember the new mtime.
+                return _Result(previous.model_copy(update={"mtime_ns": entry.mtime_ns}), False, bytes_read)
+            scan = _FileScan(max_bytes=job.max_bytes, truncated=truncated)
+            scan.scan_bytes(entry.path, None, source, truncated=truncated, depth=0)
+    except OSError as exc:
+        issue = IssueRecord(kind=IssueKind.unreadable, message=f"cannot read: {exc.strerror or type(exc).__name__}")
+        record = FileRecord(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, fingerprint="", issues=(issue,))
+        return _Result(record, True, 0)
+    record = FileRecord(
+        path=entry.path,
+        size=entry.size,
+        mtime_ns=entry.mtime_ns,
+        fingerprint=fingerprint,
+        units=tuple(scan.units),
+        protected=tuple(scan.protected),
+        issues=tuple(scan.issues),
+        truncated=scan.truncated,
+        bytes_read=bytes_read,
+    )
+    return _Result(record, True, bytes_read)
+
+
+def _run_jobs(jobs: list[_Job], workers: int) -> Iterator[_Result]:
+    if workers <= 1 or len(jobs) < 2:
+        yield from map(scan_file, jobs)
+        return
+    # Largest first, so that one big file does not finish alone at the end.
+    ordered = sorted(jobs, key=lambda job: job.entry.size, reverse=True)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(scan_file, ordered, chunksize=max(1, min(32, len(ordered) // (workers * 16))))
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def finding_id(path: str, member: str | None) -> str:
+    """Stable id of a finding: the same file (and zip member) keeps its id across scans."""
+    key = path if member is None else f"{path}!{member}"
+    return "LF-" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def assess_risk(detectors: dict[Detector, DetectorCount]) -> tuple[int, tuple[DataItem, ...], RiskLevel]:
+    """Estimated persons (largest distinct count: a row holds several items of one person), items, level."""
+    persons = max((count.distinct for count in detectors.values()), default=0)
+    items = tuple(sorted({item for detector in detectors for item in DETECTOR_ITEMS[detector]}))
+    if HIGH_RISK_DETECTORS & detectors.keys() or persons > HIGH_RISK_PERSONS:
+        level = RiskLevel.high
+    elif persons >= MEDIUM_RISK_PERSONS or len(detectors) >= 2:
+        level = RiskLevel.medium
+    else:
+        level = RiskLevel.low
+    return persons, items, level
+
+
+def _file_sha256(path: str) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(_HASH_CHUNK), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _under(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def default_workers() -> int:
+    """Worker processes for a first scan: the CPUs this process may use, at most 4."""
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
+def scan(
+    *,
+    paths: list[Path],
+    state_path: Path | None = None,
+    allowlist: AllowList | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int | None = None,
+    now: datetime | None = None,
+) -> ScanReport:
+    """Scan files under ``paths``; compare with the state file (if given) and update it."""
+    started_at = now or datetime.now(JST)
+    roots = tuple(os.path.abspath(p) for p in paths)
+    previous = load_state(state_path) if state_path is not None else ScanState()
+    walk = _walk([Path(root) for root in roots])
+
+    records: dict[str, FileRecord] = {}
+    jobs: list[_Job] = []
+    skipped = 0
+    for entry in walk.entries:
+        old = previous.files.get(entry.path)
+        if old is not None and old.size == entry.size and old.mtime_ns == entry.mtime_ns:
+            records[entry.path] = old
+            skipped += 1
+        else:
+            same_size = old if old is not None and old.size == entry.size else None
+            jobs.append(_Job(entry=entry, max_bytes=max_bytes, previous=same_size))
+    scanned = 0
+    bytes_read = 0
+    for result in _run_jobs(jobs, workers or default_workers()):
+        records[result.record.path] = result.record
+        scanned += result.rescanned
+        skipped += not result.rescanned
+        bytes_read += result.bytes_read
+
+    issues = list(walk.issues)
+    protected: list[ProtectedFile] = []
+    findings: list[Finding] = []
+    suppressed = 0
+    truncated = 0
+    for path in sorted(records):
+        record = records[path]
+        truncated += record.truncated
+        issues.extend(FileIssue(path=path, member=i.member, kind=i.kind, message=i.message) for i in record.issues)
+        protected.extend(ProtectedFile(path=path, member=p.member, protection=p.protection) for p in record.protected)
+        if not record.units:
+            continue
+        sha_cache: list[str | None] = []
+
+        def sha256_of(path: str = path, cache: list[str | None] = sha_cache) -> str | None:
+            if not cache:
+                cache.append(_file_sha256(path))
+            return cache[0]
+
+        if allowlist is not None and allowlist.allows(path=path, sha256=sha256_of):
+            suppressed += len(record.units)
+            continue
+        for unit in record.units:
+            persons, items, level = assess_risk(unit.detectors)
+            fid = finding_id(path, unit.member)
+            findings.append(
+                Finding(
+                    id=fid,
+                    path=path,
+                    member=unit.member,
+                    detectors=unit.detectors,
+                    estimated_persons=persons,
+                    items=items,
+                    risk=level,
+                    status=FindingStatus.still if fid in previous.findings else FindingStatus.new,
+                    truncated=unit.truncated,
+                )
+            )
+    current_ids = {finding.id for finding in findings}
+    gone = [
+        old.model_copy(update={"status": FindingStatus.gone})
+        for fid, old in sorted(previous.findings.items())
+        if fid not in current_ids and _under(old.path, roots)
+    ]
+
+    if state_path is not None:
+        kept_files = {p: r for p, r in previous.files.items() if not _under(p, roots)}
+        kept_findings = {fid: f for fid, f in previous.findings.items() if not _under(f.path, roots)}
+        cacheable = {
+            p: r for p, r in records.items() if r.fingerprint and all(i.kind in CONTENT_ISSUES for i in r.issues)
+        }
+        save_state(
+            state_path,
+            ScanState(
+                files={**kept_files, **cacheable},
+                findings={**kept_findings, **{f.id: f.model_copy(update={"status": FindingStatus.still}) for f in findings}},
+            ),
+        )
+
+    files_protected = {p.path for p in protected}
+    weak = {p.path for p in protected if p.protection.strength is Strength.weak}
+    counts = ScanCounts(
+        files_seen=len(walk.entries) + len(walk.issues),
+        files_scanned=scanned,
+        skipped_unchanged=skipped,
+        ignored=walk.ignored,
+        protected=len(files_protected),
+        protected_weak=len(weak),
+        issues=len(issues),
+        truncated=truncated,
+        bytes_read=bytes_read,
+        findings_new=sum(1 for f in findings if f.status is FindingStatus.new),
+        findings_still=sum(1 for f in findings if f.status is FindingStatus.still),
+        findings_gone=len(gone),
+        suppressed=suppressed,
+    )
+    return ScanReport(
+        roots=roots,
+        started_at=started_at,
+        finished_at=datetime.now(JST) if now is None else now,
+        counts=counts,
+        findings=tuple(findings) + tuple(gone),
+        protected=tuple(protected),
+        issues=tuple(issues),
+    )

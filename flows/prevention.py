@@ -1,0 +1,30 @@
+"""Prevention flows: the per-incident plan and the daily follow-up audit of every open plan."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from breachflow.casestore import CaseStore
+from breachflow.prevention.model import AuditResult
+from breachflow.settings import get_settings
+from tasks.prevention import check_results, plan_prevention, record_prevention_audit
+
+
+@flow(name="prevention-plan", flow_run_name="prevention-{incident_id}", persist_result=False)
+async def prevention_plan(incident_id: str) -> AuditResult:
+    """Propose the corrective-action plan (feeding report item 8) and audit it once."""
+    plan_prevention(incident_id)
+    return record_prevention_audit(incident_id, check_results(incident_id))
+
+
+@flow(name="prevention-audit", persist_result=False)
+async def prevention_audit() -> dict[str, int]:
+    """Daily: audit every case that has a plan; returns open-action counts per incident."""
+    store = CaseStore(get_settings().cases_dir)
+    summary: dict[str, int] = {}
+    for incident_id in store.ids():
+        if not store.get(incident_id).has("prevention/plan.json"):
+            continue
+        audit = record_prevention_audit(incident_id, check_results(incident_id))
+        summary[incident_id] = len(audit.actions)
+    return summary

@@ -1,0 +1,278 @@
+"""Scanning a planted tree: findings, protected containers, bad input, increments, allow-list, drafts."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from breachflow.intake import load_intake
+from breachflow.leakcheck import (
+    AllowList,
+    FindingStatus,
+    RecordingDraftWriter,
+    RiskLevel,
+    open_incident_drafts,
+    scan,
+)
+from breachflow.leakcheck import samples as s
+from breachflow.leakcheck.model import IssueKind
+from breachflow.leakcheck.protection import ProtectionKind, Strength
+from breachflow.leakcheck.scanner import JST, _Entry, _Job, finding_id, scan_file
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=JST)
+
+
+@dataclass
+class Tree:
+    root: Path
+    planted: s.Planted
+    leaky: set[str]  # "path" or "path!member" of every planted unprotected file
+    protected: dict[str, tuple[ProtectionKind, Strength]]
+    clean: set[str]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Tree:
+    rng = random.Random(7)
+    planted = s.Planted()
+    root = tmp_path / "share"
+    rows = s.customer_rows(rng, 12, planted)
+    contacts = s.contact_rows(rng, 5, planted)
+    leaky = {
+        str(s.write(root / "sales/customers.csv", s.csv_text(rows))),
+        str(s.write(root / "sales/customers_sjis.tsv", s.csv_text(rows, delimiter="\t").encode("cp932"))),
+        str(s.write(root / "sales/bom.txt", b"\xef\xbb\xbf" + s.csv_text(contacts).encode())),
+        str(s.write(root / "hr/list.xlsx", s.xlsx_bytes(rows))),
+        str(s.write(root / "hr/macro.xlsm", s.xlsx_bytes(contacts))),
+        str(s.write(root / "docs/memo.docx", s.docx_bytes(["顧客一覧"] + [" ".join(r) for r in contacts]))),
+        str(s.write(root / "docs/export.pdf", s.pdf_bytes([f"{r[2]} {r[3]} {r[7]}" for r in rows[1:]]))),
+    }
+    archive = s.write(root / "backup/archive.zip", s.plain_zip_bytes({"old/list.csv": s.csv_text(rows).encode()}))
+    leaky.add(f"{archive}!old/list.csv")
+    secret = s.csv_text(s.customer_rows(rng, 3, planted)).encode()
+    protected = {
+        str(s.write(root / "secure/crypto.zip", s.zipcrypto_bytes({"a.csv": secret}))): (
+            ProtectionKind.zip_crypto, Strength.weak),
+        str(s.write(root / "secure/aes.zip", s.aes_zip_bytes({"a.csv": secret}))): (ProtectionKind.zip_aes, Strength.ok),
+        str(s.write(root / "secure/locked.xlsx", s.encrypted_office_bytes(s.xlsx_bytes(rows)))): (
+            ProtectionKind.office_password, Strength.ok),
+        str(s.write(root / "secure/locked.pdf", s.encrypted_pdf_bytes(s.pdf_bytes([rows[1][2]])))): (
+            ProtectionKind.pdf_password, Strength.ok),
+    }
+    clean = {
+        str(s.write(root / "docs/minutes.txt", s.clean_text(rng, 5000))),
+        str(s.write(root / "docs/report.docx", s.docx_bytes(s.clean_text(rng, 2000).splitlines()))),
+        str(s.write(root / "docs/plain.pdf", s.pdf_bytes(["Quarterly review 2026", "Order 12345"]))),
+        str(s.write(root / "docs/budget.xlsx", s.xlsx_bytes([["項目", "金額"], ["備品", "12,800"]]))),
+    }
+    s.write(root / "docs/photo.jpg", b"\xff\xd8\xff" + bytes(100))
+    return Tree(root, planted, leaky, protected, clean)
+
+
+def _where(finding) -> str:
+    return finding.path + (f"!{finding.member}" if finding.member else "")
+
+
+def test_every_planted_file_is_found_and_nothing_else(tree: Tree):
+    """Each planted unprotected file yields a finding; protected and clean files never do."""
+    report = scan(paths=[tree.root], state_path=None, allowlist=None, workers=1, now=NOW)
+    assert {_where(f) for f in report.findings} == tree.leaky
+    assert {p.path: (p.protection.kind, p.protection.strength) for p in report.protected} == tree.protected
+    assert report.counts.ignored == 1  # photo.jpg
+    assert report.counts.issues == 0
+    assert all(f.status is FindingStatus.new for f in report.findings)
+
+
+def test_the_report_never_contains_a_planted_value(tree: Tree):
+    """No planted email, phone, My Number, card, postal code or birth date appears in the report JSON."""
+    report = scan(paths=[tree.root], state_path=None, workers=1, now=NOW)
+    text = report.model_dump_json()
+    assert len(tree.planted.all_values()) >= 100
+    assert [v for v in tree.planted.all_values() if v in text] == []
+    assert "@example.com" in text  # masked samples are there, with the domain only
+
+
+def test_risk_reflects_items_and_persons(tree: Tree):
+    """A list with card numbers is high risk with 12 persons; a contact list is medium."""
+    report = scan(paths=[tree.root], state_path=None, workers=1, now=NOW)
+    by_name = {Path(f.path).name: f for f in report.findings}
+    assert by_name["customers.csv"].risk is RiskLevel.high
+    assert by_name["customers.csv"].estimated_persons == 12
+    assert by_name["bom.txt"].risk is RiskLevel.medium
+    assert {i.value for i in by_name["bom.txt"].items} == {"email", "phone"}
+
+
+def test_parallel_scan_gives_the_same_findings(tree: Tree):
+    """Two worker processes find exactly what one process finds."""
+    one = scan(paths=[tree.root], state_path=None, workers=1, now=NOW)
+    two = scan(paths=[tree.root], state_path=None, workers=2, now=NOW)
+    assert one.findings == two.findings
+    assert one.protected == two.protected
+
+
+def test_partly_encrypted_zip_scans_its_clear_members(tmp_path: Path):
+    """A zip with one AES member and one clear CSV reports both the protection and the finding."""
+    rng = random.Random(1)
+    mixed = s.write(tmp_path / "mixed.zip", s.aes_zip_bytes({"locked.csv": b"secret"}))
+    with zipfile.ZipFile(mixed, "a") as archive:  # append a clear member beside the AES one
+        archive.writestr("open.csv", s.csv_text(s.contact_rows(rng, 3, s.Planted())))
+    report = scan(paths=[mixed], state_path=None, workers=1, now=NOW)
+    assert [f.member for f in report.findings] == ["open.csv"]
+    [protected] = report.protected
+    assert (protected.protection.kind, protected.protection.protected_members) == (ProtectionKind.zip_aes, 1)
+    assert protected.protection.clear_members == 1
+
+
+def test_bad_inputs_are_reported_per_file_and_the_scan_goes_on(tmp_path: Path):
+    """FIFO, broken and looping links, a broken zip, binary text and a huge file are each reported; findings still come."""
+    rng = random.Random(2)
+    root = tmp_path / "bad"
+    good = s.write(root / "good.csv", s.csv_text(s.contact_rows(rng, 4, s.Planted())))
+    s.write(root / "binary.csv", b"\x00\x01\x02" * 1000)
+    s.write(root / "latin1.txt", "caf\xe9 \xff\xfe".encode("latin-1") * 3)
+    s.write(root / "broken.zip", b"PK\x03\x04 this is not a zip")
+    s.write(root / "broken.xlsx", b"PK\x03\x04 nor is this")
+    s.write(root / "broken.pdf", b"%PDF-1.4 garbage without objects")
+    os.mkfifo(root / "pipe.csv")
+    os.symlink(root / "missing.csv", root / "dangling.csv")
+    os.symlink(root / "loop.csv", root / "loop.csv")
+    os.symlink(root, root / "again")  # a folder link back to the root
+    (root / "folder.csv").mkdir()  # a directory with a text suffix is walked, not read
+    huge = root / "huge.csv"
+    huge.write_text(s.csv_text(s.contact_rows(rng, 300, s.Planted())))  # text beyond the 8 KB binary sniff
+    os.truncate(huge, 2 * 1024**3)  # sparse: 2 GB on paper, nothing on disk
+    report = scan(paths=[root], state_path=None, workers=1, max_bytes=1024 * 1024, now=NOW)
+    kinds = {Path(i.path).name: i.kind for i in report.issues}
+    assert kinds == {
+        "binary.csv": IssueKind.binary_content,
+        "latin1.txt": IssueKind.undecodable,
+        "broken.zip": IssueKind.broken_container,
+        "broken.xlsx": IssueKind.broken_container,
+        "broken.pdf": IssueKind.broken_container,
+        "pipe.csv": IssueKind.not_regular_file,
+        "dangling.csv": IssueKind.broken_symlink,
+        "loop.csv": IssueKind.symlink_loop,
+        "again": IssueKind.symlink_loop,
+    }
+    assert report.counts.issues == 9
+    assert {Path(f.path).name for f in report.findings} == {"good.csv", "huge.csv"}
+    huge_finding = next(f for f in report.findings if f.path == str(huge))
+    assert huge_finding.truncated and report.counts.truncated == 1
+    assert report.counts.bytes_read < 3 * 1024 * 1024 + good.stat().st_size * 10
+
+
+def test_a_file_that_cannot_be_opened_is_an_unreadable_issue(tmp_path: Path):
+    """A file gone between listing and reading (as root, chmod 000 does not stop reads) becomes 'unreadable'."""
+    entry = _Entry(str(tmp_path / "vanished.csv"), 10, 0)
+    result = scan_file(_Job(entry=entry, max_bytes=1024, previous=None))
+    assert [i.kind for i in result.record.issues] == [IssueKind.unreadable]
+
+
+def test_rescan_reports_new_still_and_gone(tree: Tree, tmp_path: Path):
+    """Unchanged files are skipped and 'still'; a deleted file's finding is 'gone'; an added one is 'new'."""
+    state = tmp_path / "state.json"
+    first = scan(paths=[tree.root], state_path=state, workers=1, now=NOW)
+    (tree.root / "sales/customers.csv").unlink()
+    added = s.write(tree.root / "new/contacts.csv", s.csv_text(s.contact_rows(random.Random(9), 3, s.Planted())))
+    second = scan(paths=[tree.root], state_path=state, workers=1, now=NOW)
+    status = {Path(f.path).name: f.status for f in second.findings if f.member is None}
+    assert status["customers.csv"] is FindingStatus.gone
+    assert status["contacts.csv"] is FindingStatus.new
+    assert status["list.xlsx"] is FindingStatus.still
+    assert second.counts.files_scanned == 1
+    assert second.counts.skipped_unchanged == first.counts.files_scanned - 1
+    assert finding_id(str(added), None) in {f.id for f in second.findings}
+    assert state.read_text().count("@example.com") > 0  # masked samples only
+    assert [v for v in tree.planted.all_values() if v in state.read_text()] == []
+
+
+def test_touched_but_unchanged_file_is_hashed_not_rescanned(tree: Tree, tmp_path: Path):
+    """A new mtime with the same content is recognised by its hash; changed content is rescanned."""
+    state = tmp_path / "state.json"
+    scan(paths=[tree.root], state_path=state, workers=1, now=NOW)
+    touched = tree.root / "docs/minutes.txt"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    edited = tree.root / "sales/bom.txt"
+    data = edited.read_bytes()
+    edited.write_bytes(data.replace(b"contact00000", b"contact99999"))  # same size, new content
+    report = scan(paths=[tree.root], state_path=state, workers=1, now=NOW)
+    assert report.counts.files_scanned == 1
+    bom = next(f for f in report.findings if f.path == str(edited))
+    assert bom.status is FindingStatus.still
+
+
+def test_scanning_one_folder_does_not_mark_other_folders_gone(tree: Tree, tmp_path: Path):
+    """Findings outside the scanned roots stay in the state and are not reported gone."""
+    state = tmp_path / "state.json"
+    scan(paths=[tree.root], state_path=state, workers=1, now=NOW)
+    partial = scan(paths=[tree.root / "hr"], state_path=state, workers=1, now=NOW)
+    assert partial.counts.findings_gone == 0
+    full = scan(paths=[tree.root], state_path=state, workers=1, now=NOW)
+    assert full.counts.findings_gone == 0 and full.counts.findings_new == 0
+
+
+def test_allow_list_suppresses_by_glob_and_by_sha256(tree: Tree):
+    """Findings in an approved folder or in a known file are counted as suppressed, not listed."""
+    import hashlib
+
+    known = tree.root / "docs/memo.docx"
+    allow = AllowList(paths=(f"{tree.root}/hr/*",), sha256=(hashlib.sha256(known.read_bytes()).hexdigest(),))
+    report = scan(paths=[tree.root], state_path=None, allowlist=allow, workers=1, now=NOW)
+    names = {Path(f.path).name for f in report.findings}
+    assert names.isdisjoint({"list.xlsx", "macro.xlsm", "memo.docx"})
+    assert report.counts.suppressed == 3
+    assert len(report.findings) == len(tree.leaky) - 3
+
+
+def test_new_high_risk_findings_open_valid_intake_drafts(tree: Tree, tmp_path: Path):
+    """Each new high-risk finding gets one intake draft that loads, names the finding id, and holds no planted value."""
+    from breachflow.leakcheck import FolderDraftWriter
+
+    report = scan(paths=[tree.root], state_path=tmp_path / "state.json", workers=1, now=NOW)
+    high = [f for f in report.findings if f.risk is RiskLevel.high]
+    drafted = open_incident_drafts(
+        report=report, writer=FolderDraftWriter(tmp_path / "drafts"), business_name="株式会社テスト", found_at=NOW
+    )
+    assert len(drafted.incident_drafts) == len(high) > 0
+    for path, finding in zip(drafted.incident_drafts, high):
+        intake = load_intake(path, as_of=NOW.date())
+        assert finding.id in intake.title and finding.id in intake.event.summary
+        assert intake.event.cause.value == "misconfiguration"
+        assert intake.data.affected_persons.max == finding.estimated_persons
+        text = Path(path).read_text(encoding="utf-8")
+        assert [v for v in tree.planted.all_values() if v in text] == []
+    rescan = scan(paths=[tree.root], state_path=tmp_path / "state.json", workers=1, now=NOW)
+    fake = RecordingDraftWriter()
+    assert open_incident_drafts(report=rescan, writer=fake, business_name="x", found_at=NOW).incident_drafts == ()
+
+
+def test_cli_prints_json_writes_drafts_and_exits_1_on_findings(tree: Tree, tmp_path: Path, monkeypatch):
+    """`breachflow leakcheck --json --open-incident` prints the report, drafts under $BREACHFLOW_HOME, exits 1."""
+    from breachflow.cli import app
+    from breachflow.settings import get_settings
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("BREACHFLOW_HOME", str(home))  # settings come from the environment by design
+    get_settings.cache_clear()
+    try:
+        allow = s.write(tmp_path / "allow.yaml", f"paths:\n  - '{tree.root}/docs/*'\n")
+        result = CliRunner().invoke(
+            app, ["leakcheck", str(tree.root), "--json", "--allow", str(allow), "--open-incident"]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.output)
+    assert payload["counts"]["suppressed"] == 2
+    assert payload["incident_drafts"] and all(
+        Path(p).parent == home / "leakcheck/incident-drafts" for p in payload["incident_drafts"]
+    )
+    assert (home / "leakcheck/state.json").exists()
