@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # Default owner of new prevention actions (e.g. the 個人情報保護管理者); unset means 未定.
     prevention_owner: str | None = None
 
+    # Periodic leak checks: folders (or mounted shares) to scan, and an allow-list file.
+    leakcheck_paths: list[Path] = Field(default_factory=list)
+    leakcheck_allowlist: Path | None = None
+    leakcheck_cron: str = "0 2 * * *"
+
     @property
     def cases_dir(self) -> Path:
         """Folder holding one sub-folder per incident."""

@@ -8,8 +8,11 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
 
+from breachflow.settings import get_settings
+
 from flows.deadline_reminders import deadline_reminders
 from flows.incident_response import incident_response
+from flows.leak_check import leak_check
 from flows.prevention import prevention_audit
 
 INCIDENT_EVENT = "breachflow.incident.reported"
@@ -36,6 +39,10 @@ def build_deployments() -> list[RunnerDeployment]:
         deadline_reminders.to_deployment(
             name="deadline-reminders", schedule=Cron(reminders_cron, timezone="Asia/Tokyo"),
             description="Daily list of obligations due within 2 days or overdue.",
+        ),
+        leak_check.to_deployment(
+            name="leak-check", schedule=Cron(get_settings().leakcheck_cron, timezone="Asia/Tokyo"),
+            description="Periodic scan of BREACHFLOW_LEAKCHECK_PATHS for unprotected personal data.",
         ),
         prevention_audit.to_deployment(
             name="prevention-audit", schedule=Cron(audit_cron, timezone="Asia/Tokyo"),

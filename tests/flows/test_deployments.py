@@ -8,7 +8,7 @@ def test_every_deployment_builds() -> None:
     from deployments.definitions import INCIDENT_EVENT, build_deployments
 
     deployments = {d.name: d for d in build_deployments()}
-    assert {"incident-response", "deadline-reminders", "prevention-audit"} <= set(deployments)
+    assert {"incident-response", "deadline-reminders", "prevention-audit", "leak-check"} <= set(deployments)
     trigger = deployments["incident-response"].triggers[0]
     assert INCIDENT_EVENT in trigger.expect
     assert deployments["incident-response"].parameters == {} or "incident_id" not in deployments["incident-response"].parameters
