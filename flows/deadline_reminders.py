@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from breachflow.casestore import CaseStore
@@ -25,7 +25,7 @@ async def deadline_reminders(within_days: int = 2) -> list[DeadlineRow]:
     logger = get_run_logger()
     for row in rows:
         logger.warning("incident %s: %s %s due %s", row.incident_id, row.regime, row.obligation, row.due)
-    create_table_artifact(
+    await acreate_table_artifact(
         table=[row.model_dump(mode="json") for row in rows] or [{"incident_id": "-", "status": "nothing due"}],
         key="deadline-reminders",
         description=f"obligations overdue or due within {within_days} days",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import acreate_markdown_artifact
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.casestore import CaseStore
@@ -54,7 +54,7 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
         categories=obligations.categories, reports_approved=obligations.approved, stages_done=done,
         stopped_at=stopped_at,
     )
-    create_markdown_artifact(
+    await acreate_markdown_artifact(
         markdown="\n".join(
             [
                 f"# Incident {incident_id}",

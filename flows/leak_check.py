@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from breachflow.leakcheck import load_allowlist, scan
@@ -42,12 +42,12 @@ async def leak_check(open_incident: bool = False) -> ScanSummary:
         counts.files_scanned, counts.skipped_unchanged, counts.findings_new, counts.findings_still,
         counts.findings_gone, counts.protected, counts.issues,
     )
-    create_table_artifact(
+    await acreate_table_artifact(
         table=[{"finding": f.id, "status": f.status.value, "risk": f.risk.value, "persons (est.)": f.estimated_persons,
                 "items": ", ".join(f.items)} for f in summary.findings] or [{"finding": "-", "status": "no findings"}],
         key="leak-check-findings", description="leak-check findings (no values, no paths)",
     )
-    create_markdown_artifact(
+    await acreate_markdown_artifact(
         markdown="\n".join(f"- {name.replace('_', ' ')}: {value}" for name, value in counts.model_dump().items()),
         key="leak-check-summary", description="leak-check counts",
     )

@@ -29,6 +29,13 @@ def test_leak_check_flow_reports_aggregates_only(tmp_path: Path, prefect_server:
     summary = asyncio.run(leak_check())
     assert summary.counts.findings_new == 1
     assert summary.counts.files_scanned == 2
+    from prefect.client.orchestration import get_client
+
+    async def keys() -> set[str]:
+        async with get_client() as client:
+            return {a.key for a in await client.read_artifacts() if a.key}
+
+    assert {"leak-check-findings", "leak-check-summary"} <= asyncio.run(keys())
     hits = personal_value_hits(emails + phones + ["meibo.csv"], db_url=prefect_server,
                                extra_roots=[Path(os.environ["PREFECT_HOME"])])
     assert hits == []

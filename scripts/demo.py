@@ -1,0 +1,100 @@
+"""The breachflow demo: the stolen-bag incident end to end, on local servers only.
+
+Starts an SMTP capture server and a Prefect server on 127.0.0.1, takes in the bundled
+synthetic incident (a 300-person CP932 customer list), runs the whole response with
+pre-approval, and prints where everything is. Nothing is sent to a real address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "demo-output"
+INCIDENT = REPO / "examples" / "stolen-bag" / "incident.yaml"
+
+
+def main() -> int:
+    """Run the demo; ``--keep`` leaves the servers running for a look at the UI."""
+    keep = "--keep" in sys.argv
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    home = OUT / "home"
+    os.environ["BREACHFLOW_HOME"] = str(home)
+    os.environ["BREACHFLOW_DEMO"] = "1"
+
+    sys.path.insert(0, str(REPO))
+    from scripts.mail_capture import start_capture
+
+    smtp = start_capture(OUT / "captured-mail")
+    os.environ.update(
+        {"BREACHFLOW_SMTP_HOST": "127.0.0.1", "BREACHFLOW_SMTP_PORT": str(smtp.port), "BREACHFLOW_SMTP_STARTTLS": "false"}
+    )
+    from deployments.server import start_server
+
+    print("starting the local Prefect server …", flush=True)
+    server = start_server(home=home.resolve())
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        from breachflow.approvals import Gate, preapprove
+        from breachflow.casestore import CaseStore
+        from breachflow.intake import load_intake
+        from breachflow.obligations.records import current_decision
+        from breachflow.settings import get_settings
+        from flows.incident_response import incident_response
+
+        get_settings.cache_clear()
+        store = CaseStore(get_settings().cases_dir)
+        case = store.open_case(load_intake(INCIDENT), INCIDENT)
+        for gate in Gate:
+            preapprove(case=case, gate=gate, approver="デモ 承認者")
+        outcome = asyncio.run(incident_response(case.incident_id))
+        decision = current_decision(case=case)
+        print()
+        print("=" * 72)
+        print(f"incident {case.incident_id}: {', '.join(outcome.stages_done)}")
+        print(f"persons affected: {outcome.persons}")
+        if decision is not None:
+            print(f"reportable: {decision.reportable} → {decision.recipient.value}; Rule 7 categories {decision.categories}")
+            if decision.preliminary_window:
+                print(f"速報 window: {decision.preliminary_window[0]} … {decision.preliminary_window[1]}")
+            print(f"確報 due: {decision.final_due}; police: {decision.police.value}")
+        drafts = sorted((case.dir / "drafts").glob("*")) if (case.dir / "drafts").exists() else []
+        print("drafts (case folder):")
+        for path in drafts:
+            print(f"  {path.relative_to(REPO)}")
+        notification = case.dir / "notification"
+        if notification.exists():
+            print("notification outputs:")
+            for path in sorted(notification.rglob("*")):
+                if path.is_file():
+                    print(f"  {path.relative_to(REPO)}")
+        mails = sorted((OUT / "captured-mail").glob("*.eml"))
+        print(f"captured emails: {len(mails)} in {(OUT / 'captured-mail').relative_to(REPO)}/")
+        print(f"timeline: {case.timeline.path.relative_to(REPO)} ({case.timeline.verify()} entries, chain ok)")
+        print(f"Prefect UI: {server.ui_url}/runs")
+        print("=" * 72)
+        summary = {"incident": case.incident_id, "stages": outcome.stages_done, "emails": len(mails)}
+        (OUT / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+        if keep:
+            print("servers keep running; press Ctrl-C to stop", flush=True)
+            try:
+                server.process.wait()
+            except KeyboardInterrupt:
+                pass
+        return 0
+    finally:
+        from prefect.logging.handlers import APILogHandler
+
+        APILogHandler.flush()  # deliver the last log lines before the server goes away
+        server.stop()
+        smtp.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
