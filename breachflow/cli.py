@@ -29,6 +29,8 @@ app = typer.Typer(
 )
 intake_app = typer.Typer(help="Validate and open incident intake files.", no_args_is_help=True)
 app.add_typer(intake_app, name="intake")
+case_app = typer.Typer(help="Inspect cases in the case store: list, timeline, verify.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 AsOf = Annotated[
@@ -81,6 +83,34 @@ def intake_open(
         emit_json({"incident_id": case.incident_id, "case_dir": str(case.dir)})
     else:
         typer.echo(f"case {case.incident_id} opened in {case.dir}")
+
+
+@case_app.command("list")
+def case_list(as_json: JsonFlag = False) -> None:
+    """List the incident ids in the case store."""
+    ids = case_store().ids()
+    if as_json:
+        emit_json(ids)
+    else:
+        typer.echo("\n".join(ids) or "no cases")
+
+
+@case_app.command("timeline")
+def case_timeline(incident_id: str, as_json: JsonFlag = False) -> None:
+    """Show the case's timeline (事実経過), oldest first."""
+    entries = case_store().get(incident_id).timeline.entries()
+    if as_json:
+        emit_json([e.model_dump(mode="json") for e in entries])
+        return
+    for entry in entries:
+        typer.echo(f"{entry.seq:4d}  {entry.at:%Y-%m-%d %H:%M:%S}Z  {entry.kind:<28} {entry.message}")
+
+
+@case_app.command("verify")
+def case_verify(incident_id: str) -> None:
+    """Check the timeline's hash chain; names the first broken entry."""
+    count = case_store().get(incident_id).timeline.verify()
+    typer.echo(f"case {incident_id}: timeline intact ({count} entries)")
 
 
 def main() -> None:

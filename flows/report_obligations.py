@@ -28,7 +28,7 @@ class ObligationsOutcome(BaseModel):
     approver: str | None
 
 
-def _gate_description(incident_id: str, decision: Decision, drafts: DraftSet) -> str:
+def _gate_description(incident_id: str, decision: Decision, drafts: DraftSet, drafts_dir: str) -> str:
     window = " … ".join(d.isoformat() for d in decision.preliminary_window) if decision.preliminary_window else "-"
     lines = [
         f"## 報告義務の判定と報告書下書きの承認 — incident {incident_id}",
@@ -38,7 +38,8 @@ def _gate_description(incident_id: str, decision: Decision, drafts: DraftSet) ->
         f"- 速報の目安: {window}",
         f"- 確報の期限: {decision.final_due.isoformat() if decision.final_due else '-'}",
         f"- 本人通知: {'必要' if decision.individual_notice_required else '不要'}; 警察: {decision.police.value}",
-        f"- 下書き (case folder `drafts/`): {', '.join(drafts.report_files + drafts.police_files) or '-'}",
+        "- 下書き: " + (", ".join(f"[{name}](file://{drafts_dir}/{name})" for name in drafts.report_files + drafts.police_files
+                                 if name.endswith((".html", ".pdf"))) or "-"),
         "",
         "`breachflow report draft " + incident_id + " --kind preliminary --format html` で内容を確認してから承認してください。",
     ]
@@ -58,7 +59,8 @@ async def report_obligations(incident_id: str) -> ObligationsOutcome:
     else:
         record = await approval_gate(
             incident_id=incident_id, gate=Gate.reports,
-            description=_gate_description(incident_id, decision, drafts), subject_sha256=decision.inputs_sha256,
+            description=_gate_description(incident_id, decision, drafts, str((case.dir / "drafts").resolve())),
+            subject_sha256=decision.inputs_sha256,
         )
     return ObligationsOutcome(
         incident_id=incident_id, reportable=decision.reportable, categories=list(decision.categories),

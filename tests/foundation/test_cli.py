@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,15 @@ def test_open_then_open_again_is_an_error(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     second = _run("intake", "open", case, "--as-of", "2026-11-10", cwd=tmp_path)
     assert second.returncode == 2 and "--update" in second.stderr
+
+
+def test_case_verify_names_broken_entry(tmp_path: Path) -> None:
+    """`case verify` passes on an intact timeline and exits 2 naming the entry after tampering."""
+    case = str(SHARED_CASES / "WE-01.yaml")
+    assert _run("intake", "open", case, "--as-of", "2026-11-10", cwd=tmp_path).returncode == 0
+    ok = _run("case", "verify", "WE-01", cwd=tmp_path)
+    assert ok.returncode == 0 and "intact (1 entries)" in ok.stdout
+    timeline = Path(os.environ["BREACHFLOW_HOME"]) / "cases" / "WE-01" / "timeline.jsonl"
+    timeline.write_text(timeline.read_text(encoding="utf-8").replace("事案を受付", "事案を受理"), encoding="utf-8")
+    broken = _run("case", "verify", "WE-01", cwd=tmp_path)
+    assert broken.returncode == 2 and "broken at entry 1" in broken.stderr
