@@ -1,0 +1,68 @@
+"""``breachflow scope DATASET``: the column mapping, the notes and the scope summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from breachflow.cli import AsOf, JsonFlag, app, emit_json, parse_as_of
+from breachflow.errors import InputError
+from breachflow.scoping.classify import IGNORED
+from breachflow.scoping.service import analyse_dataset
+from breachflow.vocabulary import DataItem
+
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="Correct a column's item, e.g. --map '備考=health' or --map 'No.=ignored' (repeatable).",
+    ),
+]
+
+
+def parse_mapping(values: list[str] | None) -> dict[str, str]:
+    """Parse repeated ``col=item`` options; the item must be a data item or 'ignored'."""
+    mapping: dict[str, str] = {}
+    for value in values or []:
+        column, sep, item = value.rpartition("=")
+        if not sep or not column.strip():
+            raise InputError(None, f"--map {value!r}: expected 'column=item', e.g. '備考=health'")
+        if item.strip() != IGNORED and item.strip() not in DataItem.__members__:
+            choices = ", ".join([IGNORED, *DataItem.__members__])
+            raise InputError(None, f"--map {value!r}: unknown item '{item.strip()}'; use one of: {choices}")
+        mapping[column.strip()] = item.strip()
+    return mapping
+
+
+@app.command("scope")
+def scope(
+    dataset: Path,
+    as_json: JsonFlag = False,
+    mapping: MapOption = None,
+    as_of: AsOf = None,
+) -> None:
+    """Scope a leaked list (CSV or XLSX): who is affected and which items leaked."""
+    result = analyse_dataset(path=dataset, mapping_overrides=parse_mapping(mapping), as_of=parse_as_of(as_of))
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    if as_json:
+        emit_json(result.summary.model_dump(mode="json"))
+        return
+    s = result.summary
+    typer.echo(f"{dataset}: {s.rows} rows, {s.persons} persons ({s.duplicates_merged} duplicate rows merged)")
+    typer.echo("columns (correct with --map 'column=item'):")
+    for plan in result.plans:
+        typer.echo(f"  {plan.key} -> {plan.label}  [{plan.source.value}]")
+    typer.echo(f"items: {', '.join(s.items)}")
+    typer.echo(f"sensitive: {'yes' if s.sensitive else 'no'}   financial: {'yes' if s.financial else 'no'}")
+    for title, counts in (
+        ("by prefecture", s.by_prefecture),
+        ("by age band", s.by_age_band),
+        ("by gender", s.by_gender),
+        ("by occupation", s.by_occupation),
+    ):
+        typer.echo(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    c = s.contactable
+    typer.echo(f"contactable: email {c.email}, postal {c.postal}, phone {c.phone}, none {c.none}")

@@ -1,0 +1,66 @@
+"""Merge rows that are the same person: same normalised name AND a shared identifier.
+
+Rows are linked through (name, identifier kind, identifier value) keys; the persons are the
+connected components of that row–key graph, so the rule is transitive (A~B by phone and
+B~C by email puts A, B and C together). Components are found by iterative min-label
+propagation in polars; namesakes that share no identifier never meet a common key.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+ORDINAL = "__i"
+PERSON = "__person"
+
+
+def assign_persons(frame: pl.DataFrame, *, name: str, identifiers: list[str]) -> pl.DataFrame:
+    """Add ``__person``: a 0-based person number in first-row order (frame ordered by ``__i``)."""
+    parts = [
+        frame.select(
+            pl.col(ORDINAL),
+            pl.col(name).alias("name"),
+            pl.lit(kind, dtype=pl.UInt8).alias("kind"),
+            pl.col(column).cast(pl.String).alias("value"),
+        ).drop_nulls()
+        for kind, column in enumerate(identifiers)
+    ]
+    labels = frame.select(pl.col(ORDINAL), pl.col(ORDINAL).alias("label"))
+    if parts:
+        # Keys seen on a single row connect nothing; only shared keys become edges.
+        edges = (
+            pl.concat(parts)
+            .group_by(["name", "kind", "value"])
+            .agg(pl.col(ORDINAL).unique())
+            .filter(pl.col(ORDINAL).list.len() > 1)
+            .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("key"), pl.col(ORDINAL))
+            .explode(ORDINAL)
+        )
+        if edges.height:
+            linked = _components(edges)
+            labels = labels.join(linked, on=ORDINAL, how="left", maintain_order="left").select(
+                pl.col(ORDINAL), pl.coalesce("component", "label").alias("label")
+            )
+    person = labels.get_column("label").rank("dense").cast(pl.UInt32) - 1
+    return frame.with_columns(person.alias(PERSON))
+
+
+def _components(edges: pl.DataFrame) -> pl.DataFrame:
+    """Smallest row ordinal reachable from each linked row (min-label propagation)."""
+    labels = edges.select(pl.col(ORDINAL).unique()).with_columns(pl.col(ORDINAL).alias("component"))
+    while True:
+        per_key = (
+            edges.join(labels, on=ORDINAL).group_by("key").agg(pl.col("component").min())
+        )
+        updated = (
+            edges.join(per_key, on="key").group_by(ORDINAL).agg(pl.col("component").min())
+        )
+        merged = labels.join(updated, on=ORDINAL, suffix="_new").select(
+            pl.col(ORDINAL), pl.min_horizontal("component", "component_new").alias("component")
+        )
+        changed = merged.join(labels, on=ORDINAL, suffix="_old").filter(
+            pl.col("component") != pl.col("component_old")
+        ).height
+        labels = merged
+        if not changed:
+            return labels

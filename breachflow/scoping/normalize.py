@@ -1,0 +1,262 @@
+"""Vectorised normalisation of list values (polars expressions over NFKC text; no per-row Python).
+
+A million rows must be normalised in about a second, so the common Japanese forms are
+settled by polars expressions. The per-value libraries (``phonenumbers``,
+``email-validator``) are called only for the unique values that the fast path cannot
+settle, and the fast path itself is built from ``phonenumbers``' own metadata.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+import polars as pl
+
+PREFECTURES: tuple[str, ...] = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
+    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
+    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
+    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
+    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
+    "鹿児島県", "沖縄県",
+)  # fmt: skip
+_PREFECTURE_RE = "^(" + "|".join(PREFECTURES) + ")"
+# Dash look-alikes that survive NFKC; addresses use them for '-'. The katakana long
+# mark (ー) is left alone: it also spells building names (コーポ).
+_DASHES = "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u2500\u2501]"
+_ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
+_ERA_LETTERS = {"M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
+
+
+def non_empty(expr: pl.Expr) -> pl.Expr:
+    """Empty strings as null (a when/then would evaluate ``expr`` twice)."""
+    return expr.replace("", None)
+
+
+def nfkc(expr: pl.Expr) -> pl.Expr:
+    """Unicode NFKC (full-width digits and letters to ASCII, ㈱ to (株)); every function below expects it."""
+    return expr.str.normalize("NFKC")
+
+
+def text(expr: pl.Expr) -> pl.Expr:
+    """Trimmed, with runs of whitespace collapsed to one space; empty becomes null."""
+    cleaned = expr.str.replace_all(r"\s+", " ").str.strip_chars()
+    return non_empty(cleaned)
+
+
+def name_key(expr: pl.Expr) -> pl.Expr:
+    """A name for comparison: every space removed (山田　太郎 == 山田太郎)."""
+    cleaned = expr.str.replace_all(r"\s+", "")
+    return non_empty(cleaned)
+
+
+def digits(expr: pl.Expr) -> pl.Expr:
+    """Only the ASCII digits."""
+    return expr.str.replace_all(r"[^0-9]+", "")
+
+
+# --- phone numbers ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _jp_valid_national_pattern() -> tuple[str, str]:
+    """Regexes over a JP national number (no trunk 0) that phonenumbers calls valid.
+
+    ``is_valid_number`` accepts a number whose national significant number matches the
+    region's general pattern and one of its number-type patterns; the same patterns run
+    here inside polars' regex engine.
+    """
+    from phonenumbers import PhoneMetadata
+
+    metadata = PhoneMetadata.metadata_for_region("JP")
+    kinds = (
+        "premium_rate", "toll_free", "mobile", "fixed_line", "shared_cost",
+        "voip", "personal_number", "pager", "uan", "voicemail",
+    )  # fmt: skip
+    patterns = [
+        f"(?:{desc.national_number_pattern})"
+        for kind in kinds
+        if (desc := getattr(metadata, kind)) is not None and desc.national_number_pattern
+    ]
+    general = metadata.general_desc.national_number_pattern
+    return f"^(?:{general})$", "^(?:" + "|".join(patterns) + ")$"
+
+
+def _phone_clean(expr: pl.Expr) -> pl.Expr:
+    """The number with 「内線…」/ext. suffixes removed and only digits and '+' kept."""
+    base = expr.str.replace(r"(?i)\s*(内線|ext\.?|extension|x)\s*\d.*$", "")
+    return base.str.replace_all(r"[^\d+]", "")
+
+
+def phone_e164(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:
+    """Add ``out``: the E.164 form of a valid phone number in ``column``, else null."""
+    general, typed = _jp_valid_national_pattern()
+    clean = f"{out}__clean"
+    national = f"{out}__nsn"
+    frame = frame.with_columns(_phone_clean(pl.col(column)).alias(clean))
+    frame = frame.with_columns(
+        pl.when(pl.col(clean).str.contains(r"^0[1-9]\d{7,10}$"))
+        .then(pl.col(clean).str.slice(1))
+        .when(pl.col(clean).str.contains(r"^\+81[1-9]\d{7,10}$"))
+        .then(pl.col(clean).str.slice(3))
+        .alias(national)
+    )
+    settled = pl.col(national).is_not_null()
+    valid = pl.col(national).str.contains(general) & pl.col(national).str.contains(typed)
+    frame = frame.with_columns(
+        pl.when(settled & valid).then(pl.lit("+81") + pl.col(national)).alias(out),
+    )
+    # Forms the fast path does not know (foreign numbers, 00-prefixed, digits lost by
+    # Excel): ask phonenumbers, once per unique value.
+    unsettled = frame.filter(~settled & pl.col(clean).str.len_bytes().gt(0)).get_column(clean).unique()
+    if len(unsettled):
+        mapping = pl.DataFrame(
+            {clean: unsettled, f"{out}__slow": [_phone_slow(v) for v in unsettled.to_list()]},
+            schema={clean: pl.String, f"{out}__slow": pl.String},
+        )
+        frame = frame.join(mapping, on=clean, how="left", maintain_order="left").with_columns(
+            pl.coalesce(out, f"{out}__slow").alias(out)
+        )
+        frame = frame.drop(f"{out}__slow")
+    return frame.drop(clean, national)
+
+
+def _phone_slow(value: str) -> str | None:
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(value, "JP")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# --- email -----------------------------------------------------------------------------
+
+# A conservative dot-atom@domain form that email-validator (syntax only) always accepts.
+_EMAIL_FAST = (
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$"
+)
+_SPECIAL_USE_TLD = r"\.(?:arpa|invalid|local|localhost|onion|test)$"
+
+
+def email_normal(expr: pl.Expr) -> pl.Expr:
+    """Lower-cased e-mail for comparison (null when empty)."""
+    cleaned = expr.str.strip_chars().str.to_lowercase()
+    return non_empty(cleaned)
+
+
+def email_valid(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:
+    """Add boolean ``out``: ``column`` (already normalised) is a syntactically valid e-mail."""
+    value = pl.col(column)
+    fast = value.str.contains(_EMAIL_FAST) & ~value.str.contains(_SPECIAL_USE_TLD) & (
+        value.str.len_bytes() <= 254
+    )
+    frame = frame.with_columns(fast.fill_null(False).alias(out))
+    unsettled = frame.filter(~pl.col(out) & value.is_not_null()).get_column(column).unique()
+    if len(unsettled):
+        slow = {v for v in unsettled.to_list() if _email_slow(v)}
+        if slow:
+            frame = frame.with_columns((pl.col(out) | value.is_in(list(slow))).alias(out))
+    return frame
+
+
+def _email_slow(value: str) -> bool:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+# --- addresses, postal codes, dates, categories ----------------------------------------
+
+
+def postal_code(expr: pl.Expr) -> pl.Expr:
+    """Seven digits, or null; six digits get back the leading zero Excel dropped."""
+    return digits(expr).str.extract(r"^([0-9]{6,7})$", 1).str.zfill(7)
+
+
+def address_key(expr: pl.Expr) -> pl.Expr:
+    """An address (NFKC) for comparison: no spaces, 1丁目2番地3号 and dash variants as 1-2-3."""
+    base = expr.str.replace_all(r"\s+", "").str.replace_all(_DASHES, "-")
+    base = base.str.replace_all(r"([0-9])(?:丁目|番地|番)", "$1-").str.replace_all(r"([0-9])号", "$1")
+    base = base.str.replace_all(r"-+", "-").str.strip_chars_end("-")
+    return non_empty(base)
+
+
+def prefecture(expr: pl.Expr) -> pl.Expr:
+    """The prefecture an address (or a prefecture cell) starts with, or null."""
+    return expr.str.strip_chars().str.extract(_PREFECTURE_RE, 1)
+
+
+def birth_date(expr: pl.Expr) -> pl.Expr:
+    """A date from 1980/3/1, 1980-03-01, 1980年3月1日, 19800301, 昭和55年3月1日 or S55.3.1."""
+    s = expr.str.replace_all(r"\s+", "")
+    western = s.str.extract_groups(r"^(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?(?:\s.*)?$")
+    compact = s.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
+    era_names = "|".join(list(_ERAS) + list(_ERA_LETTERS))
+    era = s.str.to_uppercase().str.extract_groups(
+        rf"^({era_names})(\d{{1,2}}|元)[年/.\-](\d{{1,2}})[月/.\-](\d{{1,2}})日?$"
+    )
+    offsets = {**_ERAS, **_ERA_LETTERS}
+    era_year = era.struct.field("1").replace_strict(offsets, default=None, return_dtype=pl.Int32) + (
+        era.struct.field("2").replace("元", "1").cast(pl.Int32, strict=False)
+    )
+
+    def build(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+        iso = pl.format(
+            "{}-{}-{}",
+            year.cast(pl.String).str.zfill(4),
+            month.str.zfill(2),
+            day.str.zfill(2),
+        )
+        return iso.str.to_date("%Y-%m-%d", strict=False)
+
+    return pl.coalesce(
+        build(western.struct.field("1"), western.struct.field("2"), western.struct.field("3")),
+        build(compact.struct.field("1"), compact.struct.field("2"), compact.struct.field("3")),
+        build(era_year, era.struct.field("3"), era.struct.field("4")),
+    )
+
+
+def gender(expr: pl.Expr) -> pl.Expr:
+    """male / female / other from 男・女・男性・M・Female …; anything else is null."""
+    s = expr.str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(s.is_in(["男", "男性", "m", "male", "man", "おとこ", "♂"]))
+        .then(pl.lit("male"))
+        .when(s.is_in(["女", "女性", "f", "female", "woman", "おんな", "♀"]))
+        .then(pl.lit("female"))
+        .when(s.is_in(["その他", "other", "x", "non-binary", "ノンバイナリー"]))
+        .then(pl.lit("other"))
+    )
+
+
+def age_years(born: pl.Expr, as_of: date) -> pl.Expr:
+    """Whole years from ``born`` to ``as_of``."""
+    before_birthday = (born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)) > (
+        as_of.month * 100 + as_of.day
+    )
+    return pl.lit(as_of.year) - born.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
+
+
+def luhn_valid(expr: pl.Expr) -> pl.Expr:
+    """True where the digits (spaces/dashes ignored) are a 13-19 digit Luhn-valid number."""
+    d = digits(expr)
+    rev = d.str.reverse()
+    total = pl.lit(0, dtype=pl.Int32)
+    for position in range(19):
+        digit = rev.str.slice(position, 1).cast(pl.Int32, strict=False).fill_null(0)
+        if position % 2:
+            digit = pl.when(digit * 2 > 9).then(digit * 2 - 9).otherwise(digit * 2)
+        total = total + digit
+    length = d.str.len_bytes()
+    return ((total % 10 == 0) & length.is_between(13, 19)).fill_null(False)
+

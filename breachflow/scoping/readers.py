@@ -1,0 +1,380 @@
+"""Read a leaked list (CSV or XLSX) into text-only tables, or say exactly why not.
+
+Everything is read as text: leading zeros in postal codes and phone numbers matter. CSV is
+decoded strictly, in this order: a UTF-8 BOM, then UTF-8, then CP932 (Excel's Japanese
+export). Nothing is guessed, so 髙﨑①㈱ survive and a file in any other encoding is refused
+with the byte offset and line where decoding failed. Error messages carry the path, row
+numbers, column names and counts only — never a cell's value.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import polars as pl
+
+from breachflow.errors import DatasetError
+
+# Excel's own limit for one cell; anything larger is not a customer list cell.
+MAX_CELL_CHARS = 32_767
+# How many leading records are searched for the header row (title lines above it).
+HEADER_SEARCH_ROWS = 30
+ROW_COLUMN = "__row"
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One list: its header texts and a frame of text columns ``c0..cN`` plus ``__row``."""
+
+    sheet: str | None
+    header_line: int
+    headers: list[str]
+    frame: pl.DataFrame
+
+    def column_key(self, index: int, *, qualify: bool) -> str:
+        """The name a user sees (and passes to ``--map``) for column ``index``."""
+        header = self.headers[index]
+        return f"{self.sheet}!{header}" if qualify and self.sheet else header
+
+
+@dataclass(frozen=True)
+class RawDataset:
+    """The tables read from one file, its hash, and notes for the user (no personal data)."""
+
+    path: Path
+    sha256: str
+    encoding: str
+    tables: list[Table]
+    notes: list[str] = field(default_factory=list)
+
+
+def read_dataset(*, path: Path) -> RawDataset:
+    """Read a CSV or XLSX file as text tables; raise DatasetError on any bad input."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DatasetError(path, "file not found; check the path") from None
+    except IsADirectoryError:
+        raise DatasetError(path, "is a directory; pass the CSV or XLSX file itself") from None
+    except OSError as exc:
+        raise DatasetError(path, f"cannot be read ({exc.strerror}); check the file's permissions") from None
+    if not data.strip():
+        raise DatasetError(path, "the file is empty; export the list again with its header row and data")
+    sha256 = hashlib.sha256(data).hexdigest()
+    if data.startswith(_OLE_MAGIC):
+        return _read_ole(path, data, sha256)
+    if data.startswith(_ZIP_MAGIC):
+        return _read_workbook(path, data, sha256)
+    return _read_csv(path, data, sha256)
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Strict BOM -> UTF-8 -> CP932 decoding; the error names the failing byte and line."""
+    if data.startswith(_UTF16_BOMS):
+        raise DatasetError(
+            path, "is UTF-16 text; save it again as 'CSV UTF-8 (comma delimited)' or as CSV (CP932)"
+        )
+    if data.startswith(_UTF8_BOM):
+        try:
+            return data[len(_UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            offset = exc.start + len(_UTF8_BOM)
+            line = data.count(b"\n", 0, offset) + 1
+            raise DatasetError(
+                path,
+                f"starts with a UTF-8 BOM but byte {offset} (line {line}) "
+                "is not UTF-8; save the file again as 'CSV UTF-8'",
+            ) from None
+    probe = data[:8192]
+    if b"\x00" in probe:
+        raise DatasetError(path, "is a binary file, not CSV text; pass a CSV (UTF-8 or CP932) or an .xlsx workbook")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("cp932"), "cp932"
+        except UnicodeDecodeError as cp932_error:
+            offset = cp932_error.start
+            line = data.count(b"\n", 0, offset) + 1
+            raise DatasetError(
+                path,
+                f"is neither UTF-8 (fails at byte {utf8_error.start}) nor CP932/Shift_JIS "
+                f"(fails at byte {offset}, line {line}); save it again from Excel as "
+                "'CSV UTF-8 (comma delimited)'",
+            ) from None
+
+
+def _find_header(rows: list[list[str]]) -> int | None:
+    """Index of the header row: the first row filled at least half as wide as the widest.
+
+    Excel exports often put a title (one filled cell) and a blank line above the header;
+    those rows are narrower than the list itself.
+    """
+    counts = [sum(1 for cell in row if cell.strip()) for row in rows]
+    widest = max(counts, default=0)
+    if widest == 0:
+        return None
+    needed = max(1, math.ceil(widest / 2))
+    if widest >= 2:
+        needed = max(needed, 2)
+    return next(i for i, count in enumerate(counts) if count >= needed)
+
+
+def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
+    """Header texts, stripped; unnamed columns become 列N; duplicates are refused."""
+    cleaned = [h.strip() or f"列{i + 1}" for i, h in enumerate(headers)]
+    seen: dict[str, list[int]] = {}
+    for i, header in enumerate(cleaned):
+        seen.setdefault(header, []).append(i + 1)
+    duplicates = {h: cols for h, cols in seen.items() if len(cols) > 1}
+    if duplicates:
+        listed = "; ".join(f"'{h}' in columns {', '.join(map(str, cols))}" for h, cols in duplicates.items())
+        raise DatasetError(
+            path, f"duplicate column headers {where}: {listed}; rename them so each header is unique"
+        )
+    return cleaned
+
+
+def _read_csv(path: Path, data: bytes, sha256: str) -> RawDataset:
+    text, encoding = _decode(path, data)
+    del data
+    notes: list[str] = []
+    # Only the first lines matter for finding the header; cutting each keeps a huge cell
+    # further down from tripping the csv module's field limit here.
+    head = "\n".join(line[:4096] for line in text[: 1 << 20].split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
+    reader = csv.reader(io.StringIO(head))
+    records: list[list[str]] = []
+    line_after: list[int] = []
+    try:
+        for row in reader:
+            records.append(row)
+            line_after.append(reader.line_num)
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
+    except csv.Error as exc:
+        raise DatasetError(path, f"line {reader.line_num}: not valid CSV ({exc}); check the quoting") from None
+    header_index = _find_header(records)
+    if header_index is None:
+        raise DatasetError(path, "has no header row: the first lines are blank; export the list with its headers")
+    header_line = line_after[header_index - 1] + 1 if header_index else 1
+    if header_index:
+        notes.append(
+            f"header row found on line {header_line}; lines 1-{header_line - 1} "
+            "(a title above the list) were skipped"
+        )
+    headers = _clean_headers(path, records[header_index], f"on line {header_line}")
+    start = 0
+    for _ in range(header_line - 1):
+        start = text.index("\n", start) + 1
+    body = text[start:].encode("utf-8")
+    del text
+    _check_ragged(path, body, header_line, len(headers))
+    names = [f"c{i}" for i in range(len(headers))]
+    try:
+        frame = pl.read_csv(
+            body,
+            has_header=True,
+            new_columns=names,
+            infer_schema=False,
+            empty_string_is_null=False,
+            row_index_name=ROW_COLUMN,
+            row_index_offset=header_line + 1,
+            truncate_ragged_lines=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        # polars' message may quote the offending line, i.e. personal data: name the type only.
+        raise DatasetError(
+            path, f"cannot be parsed as CSV ({type(exc).__name__}); check the quoting and the separators"
+        ) from None
+    table = _finish_table(path, Table(sheet=None, header_line=header_line, headers=headers, frame=frame))
+    return RawDataset(path=path, sha256=sha256, encoding=encoding, tables=[table], notes=notes)
+
+
+def _check_ragged(path: Path, body: bytes, header_line: int, width: int) -> None:
+    """Every record must have as many fields as the header; name the first that does not."""
+    if _maybe_ragged(body, width):
+        _locate_ragged(path, body.decode("utf-8"), header_line, width)
+
+
+def _maybe_ragged(body: bytes, width: int) -> bool:
+    """Vectorised check: count the fields of each line, quoted cells removed first.
+
+    False only when every line is sure to have ``width`` fields; anything unusual (a
+    quoted cell spanning lines, a separator byte we borrow) is left to the exact scan.
+    """
+    try:
+        lines = pl.read_csv(
+            body, has_header=False, separator="\x1f", quote_char=None, new_columns=["line"], infer_schema=False
+        ).get_column("line")
+    except pl.exceptions.PolarsError:
+        return True
+    lines = lines.slice(1).drop_nulls().str.strip_suffix("\r")
+    if b'"' not in body:
+        fields = lines.str.count_matches(",", literal=True) + 1
+        return bool(((fields != width) & (lines.str.len_bytes() > 0)).any())
+    quotes = lines.str.count_matches('"', literal=True)
+    if (quotes % 2 == 1).any():
+        return True
+    unquoted = pl.when(quotes > 0).then(lines.str.replace_all(r'"(?:[^"]|"")*"', "")).otherwise(lines)
+    fields = pl.select(unquoted.str.count_matches(",", literal=True) + 1).to_series()
+    return bool(((fields != width) & (lines.str.len_bytes() > 0)).any())
+
+
+def _locate_ragged(path: Path, body: str, header_line: int, width: int) -> None:
+    """The exact scan with the csv module (only when the fast check found something)."""
+    reader = csv.reader(io.StringIO(body))
+    try:
+        next(reader)
+        for row in reader:
+            if row and len(row) != width and any(cell.strip() for cell in row):
+                _raise_ragged(path, header_line + reader.line_num - 1, len(row), width)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            return  # an oversized cell: reported with its row and column after parsing
+        line = header_line + reader.line_num - 1
+        raise DatasetError(path, f"line {line}: not valid CSV ({exc}); check the quoting") from None
+
+
+def _raise_ragged(path: Path, line: int, found: int, width: int) -> None:
+    raise DatasetError(
+        path,
+        f"line {line} has {found} fields but the header has {width}; "
+        "fix that row (a stray comma or a missing one) or export the list again",
+    )
+
+
+def _finish_table(path: Path, table: Table) -> Table:
+    """Drop blank rows, refuse header-only lists and oversized cells."""
+    frame = table.frame
+    value_columns = [c for c in frame.columns if c != ROW_COLUMN]
+    frame = frame.with_columns(pl.col(value_columns).str.strip_chars().replace("", None))
+    frame = frame.filter(~pl.all_horizontal(pl.col(value_columns).is_null()))
+    where = f"sheet '{table.sheet}'" if table.sheet else "the file"
+    if frame.height == 0:
+        raise DatasetError(
+            path, f"{where} has a header row (line {table.header_line}) but no data rows; export the list with its data"
+        )
+    big = frame.select(pl.col(value_columns).str.len_bytes().max()).row(0)
+    for name, longest in zip(value_columns, big, strict=True):
+        if longest is not None and longest > MAX_CELL_CHARS:
+            too_long = frame.filter(pl.col(name).str.len_chars() > MAX_CELL_CHARS)
+            if too_long.height:
+                row = too_long[ROW_COLUMN][0]
+                header = table.headers[int(name[1:])]
+                chars = too_long[name].str.len_chars()[0]
+                raise DatasetError(
+                    path,
+                    f"{where}, row {row}, column '{header}': a cell holds {chars:,} characters "
+                    f"(limit {MAX_CELL_CHARS:,}, Excel's own); this is not a list cell — "
+                    "remove it or correct the export",
+                )
+    return Table(sheet=table.sheet, header_line=table.header_line, headers=table.headers, frame=frame)
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+
+def _read_ole(path: Path, data: bytes, sha256: str) -> RawDataset:
+    """An OLE file is either a password-protected workbook or a legacy .xls."""
+    import msoffcrypto
+
+    try:
+        encrypted = msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted()
+    except Exception:  # noqa: BLE001 - any failure here means "not an Office file we know"
+        encrypted = False
+    if encrypted:
+        raise DatasetError(
+            path,
+            "is a password-protected Excel workbook; open it in Excel, remove the password "
+            "(ファイル > 情報 > ブックの保護 > パスワードを使用して暗号化), save, and pass that copy",
+        )
+    return _read_workbook(path, data, sha256)
+
+
+def _cell_text(value: object) -> str | None:
+    """A workbook cell as text; whole numbers lose Excel's '.0', dates become ISO."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_workbook(path: Path, data: bytes, sha256: str) -> RawDataset:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
+        raise DatasetError(
+            path, f"is not a readable .xlsx workbook ({type(exc).__name__}); open and save it again in Excel"
+        ) from None
+    tables: list[Table] = []
+    notes: list[str] = []
+    for sheet_name in workbook.sheet_names:
+        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        table = _sheet_table(path, sheet_name, rows, notes)
+        if table is not None:
+            tables.append(table)
+    if not tables:
+        raise DatasetError(
+            path, "no sheet looks like a list (a header row followed by data rows); check the workbook"
+        )
+    return RawDataset(path=path, sha256=sha256, encoding="xlsx", tables=tables, notes=notes)
+
+
+def _sheet_table(path: Path, sheet: str, rows: list[list[object]], notes: list[str]) -> Table | None:
+    texts = [[_cell_text(v) or "" for v in row] for row in rows[:HEADER_SEARCH_ROWS]]
+    header_index = _find_header(texts)
+    if header_index is None:
+        return None
+    header_cells = texts[header_index]
+    filled = sum(1 for cell in header_cells if cell.strip())
+    data_rows = rows[header_index + 1 :]
+    if filled < 2 or not any(any(v not in (None, "") for v in row) for row in data_rows):
+        notes.append(f"sheet '{sheet}' skipped: it does not look like a list")
+        return None
+    # Trailing columns with neither header nor data are Excel's used-range noise.
+    width = len(header_cells)
+    while width and not header_cells[width - 1].strip() and all(
+        len(row) < width or row[width - 1] in (None, "") for row in data_rows
+    ):
+        width -= 1
+    headers = _clean_headers(path, header_cells[:width], f"in sheet '{sheet}' (row {header_index + 1})")
+    if header_index:
+        notes.append(f"sheet '{sheet}': header row found on row {header_index + 1}; rows above it skipped")
+    columns: dict[str, list[str | None]] = {f"c{i}": [] for i in range(width)}
+    for row in data_rows:
+        if len(row) > width and any(v not in (None, "") for v in row[width:]):
+            raise DatasetError(
+                path,
+                f"sheet '{sheet}', row {header_index + 2 + data_rows.index(row)}: cells beyond the last "
+                f"header column ({width}); give those columns a header or delete them",
+            )
+        for i in range(width):
+            columns[f"c{i}"].append(_cell_text(row[i]) if i < len(row) else None)
+    first_row = header_index + 2
+    frame = pl.DataFrame(columns, schema={name: pl.String for name in columns}).with_row_index(
+        ROW_COLUMN, offset=first_row
+    )
+    return _finish_table(path, Table(sheet=sheet, header_line=header_index + 1, headers=headers, frame=frame))

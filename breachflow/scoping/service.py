@@ -1,0 +1,257 @@
+"""Scope a leaked list: read, classify, normalise, merge persons, and summarise.
+
+``scope_dataset`` is the stage's entry point. ``analyse_dataset`` returns the same plus
+what the CLI shows besides the summary (the column mapping with its sources, and notes
+such as a skipped title line) and keeps the persons as a frame for callers that only need
+aggregates.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from breachflow.scoping import normalize as nz
+from breachflow.scoping import summary as sm
+from breachflow.scoping.classify import ColumnPlan, classify_columns
+from breachflow.scoping.merge import ORDINAL, PERSON, assign_persons
+from breachflow.scoping.model import Person, PersonList, ScopeSummary
+from breachflow.scoping.readers import ROW_COLUMN, RawDataset, read_dataset
+from breachflow.vocabulary import FINANCIAL_ITEMS, SENSITIVE_ITEMS, DataItem
+
+_ITEMS: tuple[DataItem, ...] = tuple(DataItem)
+_JOINED = {DataItem.name, DataItem.kana}
+_SINGLE = {
+    DataItem.postal_code: "postal_raw",
+    DataItem.prefecture: "prefecture_raw",
+    DataItem.birth_date: "birth_raw",
+    DataItem.age: "age_raw",
+    DataItem.gender: "gender_raw",
+    DataItem.occupation: "occupation_raw",
+    DataItem.card_number: "card_raw",
+}
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    """Everything one scoping run found; ``persons`` is a polars frame (personal data)."""
+
+    summary: ScopeSummary
+    plans: list[ColumnPlan]
+    notes: list[str]
+    dataset_sha256: str
+    persons: pl.DataFrame
+
+    def person_list(self) -> PersonList:
+        """The persons as hand-off models, in first-row order."""
+        return PersonList(dataset_sha256=self.dataset_sha256, persons=_to_persons(self.persons))
+
+
+def scope_dataset(
+    *, path: Path, mapping_overrides: dict[str, DataItem] | None = None, as_of: date | None = None
+) -> tuple[ScopeSummary, PersonList]:
+    """Scope the leaked list at ``path``: the aggregate summary and the person list.
+
+    ``mapping_overrides`` maps a column header to an item; the string "ignored" is also
+    accepted and marks a column that holds no personal data.
+    """
+    result = analyse_dataset(path=path, mapping_overrides=mapping_overrides, as_of=as_of)
+    return result.summary, result.person_list()
+
+
+def analyse_dataset(
+    *,
+    path: Path,
+    mapping_overrides: Mapping[str, DataItem | str] | None = None,
+    as_of: date | None = None,
+) -> ScopeResult:
+    """Scope the list at ``path``, keeping the column plans, notes and the person frame."""
+    raw = read_dataset(path=path)
+    plans = classify_columns(raw=raw, overrides=mapping_overrides)
+    rows = _standard_rows(raw, plans)
+    phone_count = sum(1 for c in rows.columns if c.startswith("phone_raw"))
+    email_count = sum(1 for c in rows.columns if c.startswith("email_raw"))
+    rows = _normalise(rows, phone_count, email_count)
+    identifiers = [f"phone_{k}" for k in range(phone_count)]
+    identifiers += [f"email_cmp_{k}" for k in range(email_count)]
+    identifiers += ["address_key", "birth_date"]
+    rows = assign_persons(rows, name="name_key", identifiers=[c for c in identifiers if c in rows.columns])
+    persons = _aggregate(rows)
+    summary = ScopeSummary(
+        rows=rows.height,
+        persons=persons.height,
+        duplicates_merged=rows.height - persons.height,
+        columns={plan.key: plan.label for plan in plans},
+        items=sorted((i for i in _ITEMS if persons.get_column(f"has_{i.value}").any()), key=str),
+        sensitive=bool(persons.get_column("sensitive").any()),
+        financial=bool(persons.get_column("financial").any()),
+        by_prefecture=sm.by_prefecture(persons),
+        by_age_band=sm.by_age_band(persons, as_of or date.today()),
+        by_gender=sm.by_gender(persons),
+        by_occupation=sm.by_occupation(persons),
+        contactable=sm.contactable(persons),
+    )
+    return ScopeResult(summary, plans, list(raw.notes), raw.sha256, persons)
+
+
+def _standard_rows(raw: RawDataset, plans: list[ColumnPlan]) -> pl.DataFrame:
+    """One frame of standard columns (name, address1, phone_raw_0 …, has_<item>) for all tables."""
+    frames = []
+    for t_index, table in enumerate(raw.tables):
+        mine = [p for p in plans if p.table == t_index and p.item is not None]
+        by_item: dict[DataItem, list[str]] = {}
+        for plan in mine:
+            by_item.setdefault(plan.item, []).append(plan.column)
+        exprs: list[pl.Expr] = [pl.col(ROW_COLUMN).cast(pl.UInt32), pl.lit(t_index, pl.UInt16).alias("__table")]
+        for item in _JOINED & by_item.keys():
+            exprs.append(pl.concat_str(by_item[item], separator=" ", ignore_nulls=True).alias(item.value))
+        address = by_item.get(DataItem.address, [])
+        if address:
+            exprs.append(pl.col(address[0]).alias("address1"))
+            if len(address) > 1:
+                exprs.append(pl.concat_str(address[1:], separator=" ", ignore_nulls=True).alias("address2"))
+        for k, column in enumerate(by_item.get(DataItem.phone, [])):
+            exprs.append(pl.col(column).alias(f"phone_raw_{k}"))
+        for k, column in enumerate(by_item.get(DataItem.email, [])):
+            exprs.append(pl.col(column).alias(f"email_raw_{k}"))
+        for item, name in _SINGLE.items():
+            if item in by_item:
+                exprs.append(pl.coalesce(by_item[item]).alias(name))
+        for item, columns in by_item.items():
+            exprs.append(pl.any_horizontal(pl.col(columns).is_not_null()).alias(f"has_{item.value}"))
+        frames.append(table.frame.select(exprs))
+    rows = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+    missing = [
+        pl.lit(None, pl.String).alias(c)
+        for c in ("name", "kana", "address1", "address2", *_SINGLE.values())
+        if c not in rows.columns
+    ]
+    missing += [pl.lit(False).alias(f"has_{i.value}") for i in _ITEMS if f"has_{i.value}" not in rows.columns]
+    rows = rows.with_columns(missing)
+    has = [f"has_{i.value}" for i in _ITEMS]
+    return rows.with_columns(pl.col(has).fill_null(False)).with_row_index(ORDINAL)
+
+
+def _via_unique(rows: pl.DataFrame, source: str, out: str, fn: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
+    """Compute ``fn`` once per distinct value: names, dates and occupations repeat a lot."""
+    distinct = rows.select(pl.col(source).unique())
+    distinct = distinct.with_columns(fn(pl.col(source)).alias(out))
+    return rows.join(distinct, on=source, how="left", maintain_order="left", nulls_equal=True)
+
+
+def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.DataFrame:
+    phones = [f"phone_raw_{k}" for k in range(phone_count)]
+    emails = [f"email_raw_{k}" for k in range(email_count)]
+    # NFKC once per column that is compared; display columns keep the original text.
+    rows = rows.with_columns(
+        nz.nfkc(pl.col([*phones, *emails, "postal_raw", "age_raw", "card_raw"])),
+        nz.nfkc(pl.concat_str(["address1", "address2"], separator="", ignore_nulls=True)).alias("address_nfkc"),
+        name=pl.col("name").str.strip_chars(),
+    )
+    for k in range(phone_count):
+        rows = nz.phone_e164(rows, f"phone_raw_{k}", f"phone_{k}")
+    rows = _via_unique(rows, "name", "name_key", lambda e: nz.name_key(nz.nfkc(e)))
+    rows = _via_unique(rows, "birth_raw", "birth_date", lambda e: nz.birth_date(nz.nfkc(e)))
+    rows = _via_unique(rows, "gender_raw", "gender", lambda e: nz.gender(nz.nfkc(e)))
+    rows = _via_unique(rows, "occupation_raw", "occupation", lambda e: nz.text(nz.nfkc(e)))
+    rows = _via_unique(rows, "prefecture_raw", "prefecture_col", lambda e: nz.prefecture(nz.nfkc(e)))
+    rows = rows.with_columns(
+        *(nz.email_normal(pl.col(f"email_raw_{k}")).alias(f"email_cmp_{k}") for k in range(email_count)),
+        address_key=nz.address_key(pl.col("address_nfkc")),
+        postal_code=nz.postal_code(pl.col("postal_raw")),
+        prefecture=pl.coalesce("prefecture_col", nz.prefecture(pl.col("address_nfkc"))),
+        age=nz.digits(pl.col("age_raw")).cast(pl.Int32, strict=False),
+        card_ok=nz.luhn_valid(pl.col("card_raw")),
+    )
+    for k in range(email_count):
+        rows = nz.email_valid(rows, f"email_cmp_{k}", f"email_ok_{k}")
+    first_phone = [pl.col(f"phone_{k}") for k in range(phone_count)]
+    first_email = [pl.when(pl.col(f"email_ok_{k}")).then(nz.text(pl.col(f"email_raw_{k}"))) for k in range(email_count)]
+    sensitive = [f"has_{i.value}" for i in SENSITIVE_ITEMS]
+    financial = [f"has_{i.value}" for i in FINANCIAL_ITEMS - {DataItem.card_number}]
+    return rows.with_columns(
+        phone=pl.coalesce(first_phone) if first_phone else pl.lit(None, pl.String),
+        email=pl.coalesce(first_email) if first_email else pl.lit(None, pl.String),
+        sensitive=pl.any_horizontal(sensitive),
+        financial=pl.any_horizontal(*financial, pl.col("card_ok")),
+    )
+
+
+_PERSON_FIELDS = (
+    "name", "kana", "postal_code", "address1", "address2", "prefecture", "phone", "email",
+    "birth_date", "age", "gender", "occupation",
+)  # fmt: skip
+
+
+def _aggregate(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per person in first-row order: first known value of each field, any-of flags."""
+    has = [f"has_{i.value}" for i in _ITEMS]
+    shared = rows.select(pl.col(PERSON).is_duplicated()).to_series()
+    single = rows.filter(~shared).select(
+        PERSON,
+        pl.concat_list(ROW_COLUMN).alias("source_rows"),
+        *_PERSON_FIELDS,
+        *has,
+        "sensitive",
+        "financial",
+    )
+    merged = (
+        rows.filter(shared)
+        .group_by(PERSON)
+        .agg(
+            pl.col(ROW_COLUMN).alias("source_rows"),
+            *(pl.col(f).drop_nulls().first() for f in _PERSON_FIELDS),
+            *(pl.col(c).any() for c in (*has, "sensitive", "financial")),
+        )
+    )
+    persons = pl.concat([single, merged.select(single.columns)]).sort(PERSON)
+    mask = pl.sum_horizontal(
+        pl.col(f"has_{item.value}").cast(pl.UInt64) * (1 << bit) for bit, item in enumerate(_ITEMS)
+    )
+    return persons.with_columns(
+        person_id=pl.format("P{}", (pl.col(PERSON) + 1).cast(pl.String).str.zfill(6)),
+        items_mask=mask,
+    )
+
+
+def _to_persons(persons: pl.DataFrame) -> list[Person]:
+    """Person models from the typed frame, without per-field re-validation.
+
+    ``model_construct`` costs ~25 µs a call, which is most of the time for a million
+    persons; the frame's columns already have the models' types, so each instance gets
+    its field dict directly (what ``model_construct`` does, minus its per-call
+    bookkeeping). tests/scoping check that the result equals validated models.
+    """
+    items_cache: dict[int, list[DataItem]] = {}
+    fields = ["person_id", "source_rows", *(f for f in _PERSON_FIELDS if f != "age"), "sensitive", "financial"]
+    columns = persons.select(*fields, "items_mask").to_dict(as_series=False)
+    masks = columns.pop("items_mask")
+    fields_set = set(Person.model_fields)
+    new, set_attr = object.__new__, object.__setattr__
+    out: list[Person] = []
+    # A million small objects would trigger the cyclic GC hundreds of times for
+    # nothing (none can form a cycle), so collection is paused while they are built.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for values, mask in zip(zip(*columns.values(), strict=True), masks, strict=True):
+            if mask not in items_cache:
+                items_cache[mask] = sorted((i for b, i in enumerate(_ITEMS) if mask >> b & 1), key=str)
+            values_by_field = dict(zip(fields, values, strict=True))
+            values_by_field["items"] = list(items_cache[mask])
+            person = new(Person)
+            set_attr(person, "__dict__", values_by_field)
+            set_attr(person, "__pydantic_fields_set__", fields_set)
+            set_attr(person, "__pydantic_extra__", None)
+            set_attr(person, "__pydantic_private__", None)
+            out.append(person)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return out

@@ -1,0 +1,195 @@
+"""A synthetic Japanese customer list, deterministic from a seed (tests, demo, benchmark).
+
+Names come from Faker's ja_JP name pairs (matching kanji and kana), read once from the
+provider and drawn with our own seeded ``random.Random``; phone numbers, postal codes and
+addresses are built here because Faker's do not match each other and a quarter of its
+phone numbers are invalid. Some persons appear twice in a different spelling (full-width
+digits, a space in the name, upper-case e-mail, 丁目 form) sharing at least one identifier,
+and some namesakes share only the name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+HEADERS: tuple[str, ...] = (
+    "顧客番号", "お名前", "フリガナ", "性別", "生年月日", "〒", "ご住所", "電話番号", "メールアドレス", "ご職業",
+)  # fmt: skip
+TRANSACTION_HEADER = "購入商品"
+
+_EXTRA_SURNAMES = (("髙橋", "タカハシ", "Takahashi"), ("山﨑", "ヤマサキ", "Yamasaki"), ("德永", "トクナガ", "Tokunaga"))
+_CITIES = {
+    "北海道": ("札幌市中央区", "060"), "宮城県": ("仙台市青葉区", "980"), "埼玉県": ("さいたま市浦和区", "330"),
+    "千葉県": ("千葉市中央区", "260"), "東京都": ("千代田区", "100"), "東京都#2": ("世田谷区", "154"),
+    "神奈川県": ("横浜市中区", "231"), "新潟県": ("新潟市中央区", "951"), "静岡県": ("静岡市葵区", "420"),
+    "愛知県": ("名古屋市中区", "460"), "京都府": ("京都市中京区", "604"), "大阪府": ("大阪市北区", "530"),
+    "兵庫県": ("神戸市中央区", "650"), "広島県": ("広島市中区", "730"), "福岡県": ("福岡市博多区", "812"),
+    "沖縄県": ("那覇市", "900"),
+}  # fmt: skip
+_TOWNS = ("本町", "栄町", "緑町", "中央", "桜木町", "旭町", "若葉", "清水", "東町", "西町")
+_BUILDINGS = ("コーポ", "ハイツ", "メゾン", "パレス")
+_OCCUPATIONS = (
+    "会社員", "公務員", "自営業", "主婦", "学生", "パート", "無職", "医師", "看護師", "教員",
+    "エンジニア", "営業職", "事務職", "販売員", "農業", "建設業", "弁護士", "薬剤師", "美容師",
+    "保育士", "運転手", "調理師", "会社役員", "アルバイト", "年金受給者",
+)  # fmt: skip
+_PRODUCTS = ("羽毛布団", "浄水器", "健康食品定期便", "マッサージチェア", "空気清浄機", "家庭用蓄電池")
+_DOMAINS = ("example.com", "example.co.jp", "example.ne.jp", "example.jp")
+_FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+
+@dataclass(frozen=True)
+class SyntheticList:
+    """Generated rows (header -> text) and how many distinct persons they describe."""
+
+    headers: tuple[str, ...]
+    rows: list[dict[str, str]]
+    persons: int
+
+
+def _name_pools() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    from faker.providers.person.ja_JP import Provider
+
+    surnames = [*Provider.last_name_pairs.keys(), *_EXTRA_SURNAMES]
+    return surnames, list(Provider.first_name_male_pairs), list(Provider.first_name_female_pairs)
+
+
+def generate_customers(
+    *,
+    n: int,
+    seed: int = 0,
+    duplicate_share: float = 0.05,
+    namesake_share: float = 0.02,
+    with_transaction: bool = True,
+) -> SyntheticList:
+    """``n`` distinct persons plus re-entered duplicates (about ``duplicate_share`` of n)."""
+    rng = random.Random(seed)
+    surnames, male, female = _name_pools()
+    cities = list(_CITIES.items())
+    base: list[dict[str, str]] = []
+    for index in range(n):
+        if base and rng.random() < namesake_share:
+            namesake = rng.choice(base)
+            last, first, kana, romaji, sex = namesake["_last"], namesake["_first"], namesake["_kana"], namesake["_romaji"], namesake["性別"]
+        else:
+            sex = rng.choice(("男", "女"))
+            s_kanji, s_kana, s_romaji = rng.choice(surnames)
+            f_kanji, f_kana, f_romaji = rng.choice(male if sex == "男" else female)
+            last, first, kana, romaji = s_kanji, f_kanji, f"{s_kana} {f_kana}", f"{s_romaji}.{f_romaji}".lower()
+        pref_key, (city, postal3) = rng.choice(cities)
+        pref = pref_key.split("#")[0]
+        born = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 66))
+        chome, ban, go = rng.randint(1, 9), rng.randint(1, 30), rng.randint(1, 20)
+        address = f"{pref}{city}{rng.choice(_TOWNS)}{chome}-{ban}-{go}"
+        if rng.random() < 0.3:
+            address += f" {rng.choice(_BUILDINGS)}{rng.choice(_TOWNS)}{rng.randint(1, 9)}0{rng.randint(1, 9)}"
+        row = {
+            "顧客番号": f"C{index + 1:07d}",
+            "お名前": f"{last} {first}",
+            "フリガナ": kana,
+            "性別": sex if rng.random() < 0.95 else "",
+            "生年月日": _birth_text(rng, born),
+            "〒": f"{postal3}-{rng.randrange(10000):04d}",
+            "ご住所": address,
+            "電話番号": _phone(rng),
+            "メールアドレス": f"{romaji}{rng.randrange(1000)}@{rng.choice(_DOMAINS)}" if rng.random() < 0.7 else "",
+            "ご職業": rng.choice(_OCCUPATIONS) if rng.random() < 0.9 else "",
+            "_last": last, "_first": first, "_kana": kana, "_romaji": romaji,
+            "_born": born.isoformat(), "_chome": f"{chome}-{ban}-{go}",
+        }  # fmt: skip
+        if with_transaction:
+            row[TRANSACTION_HEADER] = f"{rng.choice(_PRODUCTS)} {rng.randrange(1, 50) * 1000:,}円"
+        base.append(row)
+    rows = list(base)
+    for _ in range(round(n * duplicate_share)):
+        at = rng.randrange(len(rows) + 1)
+        rows.insert(at, _respelled(rng, rng.choice(base)))
+    headers = HEADERS + ((TRANSACTION_HEADER,) if with_transaction else ())
+    clean = [{h: row[h] for h in headers} for row in rows]
+    return SyntheticList(headers=headers, rows=clean, persons=n)
+
+
+def _birth_text(rng: random.Random, born: date) -> str:
+    if born >= date(1989, 1, 8) or rng.random() < 0.9:
+        return f"{born.year}/{born.month:02d}/{born.day:02d}"
+    return f"昭和{born.year - 1925}年{born.month}月{born.day}日"
+
+
+def _phone(rng: random.Random) -> str:
+    if rng.random() < 0.75:
+        return f"0{rng.choice('789')}0-{rng.randint(1000, 9999)}-{rng.randrange(10000):04d}"
+    area = rng.choice(("03", "06", "045", "052", "092", "011"))
+    local = 10 - len(area)
+    number = f"{rng.randint(2, 9)}{rng.randrange(10 ** (local - 1)):0{local - 1}d}"
+    split = len(number) - 4
+    text = f"{area}-{number[:split]}-{number[split:]}"
+    return text + (f" 内線{rng.randint(100, 999)}" if rng.random() < 0.03 else "")
+
+
+def _respelled(rng: random.Random, original: dict[str, str]) -> dict[str, str]:
+    """The same person entered again: another spelling, exactly one identifier kept."""
+    row = dict(original)
+    row["お名前"] = row["お名前"].replace(" ", rng.choice(("", "\u3000", "  ")))
+    keep = rng.choice(("phone", "email", "birth", "address"))
+    if keep == "email" and not row["メールアドレス"]:
+        keep = "phone"
+    row["電話番号"] = row["電話番号"].translate(_FULL_WIDTH) if keep == "phone" else _phone(rng)
+    row["メールアドレス"] = row["メールアドレス"].upper() if keep == "email" else ""
+    if keep != "birth":
+        row["生年月日"] = ""
+    if keep == "address":
+        chome, ban, go = row["_chome"].split("-")
+        row["ご住所"] = row["ご住所"].replace(row["_chome"], f"{chome}丁目{ban}番{go}号")
+    else:
+        row["ご住所"] = ""
+    return row
+
+
+def csv_bytes(
+    headers: Sequence[str], rows: Iterable[dict[str, str]], *, encoding: str = "cp932", title: str | None = None
+) -> bytes:
+    """The list as CSV bytes like Excel writes them (CRLF; optional title line above)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if title is not None:
+        writer.writerow([title] + [""] * (len(headers) - 1))
+        writer.writerow([""] * len(headers))
+    writer.writerow(headers)
+    writer.writerows([row.get(h, "") for h in headers] for row in rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def write_csv(
+    path: Path,
+    data: SyntheticList,
+    *,
+    encoding: str = "cp932",
+    title: str | None = None,
+) -> Path:
+    """Write the list as CSV in ``encoding`` ('cp932', 'utf-8' or 'utf-8-sig')."""
+    path.write_bytes(csv_bytes(data.headers, data.rows, encoding=encoding, title=title))
+    return path
+
+
+def write_xlsx(path: Path, sheets: dict[str, SyntheticList]) -> Path:
+    """Write one sheet per entry; every cell is a text cell so leading zeros survive."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path))
+    try:
+        for name, data in sheets.items():
+            sheet = workbook.add_worksheet(name)
+            sheet.write_row(0, 0, data.headers)
+            for r, row in enumerate(data.rows, start=1):
+                for c, header in enumerate(data.headers):
+                    if row.get(header):
+                        sheet.write_string(r, c, row[header])
+    finally:
+        workbook.close()
+    return path

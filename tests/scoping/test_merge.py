@@ -1,0 +1,89 @@
+"""Rows of the same person are merged; namesakes stay apart; ids and items per person."""
+
+from __future__ import annotations
+
+from breachflow.scoping import scope_dataset
+from breachflow.scoping.synthetic import generate_customers, write_csv
+from breachflow.vocabulary import DataItem
+
+HEADERS = ["氏名", "電話番号", "メール", "住所", "生年月日", "職業"]
+
+
+def _row(name: str, phone: str = "", mail: str = "", address: str = "", born: str = "", job: str = "") -> dict[str, str]:
+    return dict(zip(HEADERS, (name, phone, mail, address, born, job), strict=True))
+
+
+def test_full_width_duplicate_is_merged(write_csv):
+    """The same name (with a full-width space) and the same phone in full-width digits is one person."""
+    rows = [_row("山田 太郎", phone="090-1234-5678"), _row("山田　太郎", phone="０９０１２３４５６７８")]
+    summary, persons = scope_dataset(path=write_csv(HEADERS, rows))
+    assert (summary.rows, summary.persons, summary.duplicates_merged) == (2, 1, 1)
+    assert persons.persons[0].source_rows == [2, 3]
+    assert persons.persons[0].phone == "+819012345678"
+
+
+def test_email_case_and_address_spelling_merge(write_csv):
+    """An e-mail differing only in case, or an address in 丁目 form, links two rows."""
+    rows = [
+        _row("佐藤 花子", mail="Hanako@Example.com"), _row("佐藤花子", mail="hanako@example.com"),
+        _row("鈴木 一郎", address="大阪府大阪市北区梅田1丁目2番3号"), _row("鈴木 一郎", address="大阪府大阪市北区梅田1-2-3"),
+    ]  # fmt: skip
+    summary, _ = scope_dataset(path=write_csv(HEADERS, rows))
+    assert summary.persons == 2
+
+
+def test_namesakes_sharing_nothing_stay_separate(write_csv):
+    """Two rows with the same name but no shared identifier are two persons."""
+    rows = [_row("田中 実", phone="090-1111-2222", born="1950/01/01"), _row("田中 実", phone="080-3333-4444", born="1990/05/05")]
+    summary, _ = scope_dataset(path=write_csv(HEADERS, rows))
+    assert summary.persons == 2
+
+
+def test_same_identifier_different_name_not_merged(write_csv):
+    """A shared phone number alone (family members) does not merge different names."""
+    rows = [_row("高橋 父", phone="03-3123-4567"), _row("高橋 母", phone="03-3123-4567")]
+    summary, _ = scope_dataset(path=write_csv(HEADERS, rows))
+    assert summary.persons == 2
+
+
+def test_merge_is_transitive(write_csv):
+    """A~B by phone and B~C by e-mail puts A, B and C in one person, C~D by birth date too."""
+    rows = [
+        _row("伊藤 誠", phone="090-1111-2222"),
+        _row("別人 太郎", phone="090-1111-2222"),
+        _row("伊藤 誠", phone="090-1111-2222", mail="makoto@example.com"),
+        _row("伊藤 誠", mail="MAKOTO@example.com", born="1970/01/01"),
+        _row("伊藤 誠", born="1970-1-1"),
+    ]
+    _, persons = scope_dataset(path=write_csv(HEADERS, rows))
+    assert [p.source_rows for p in persons.persons] == [[2, 4, 5, 6], [3]]
+    assert [p.person_id for p in persons.persons] == ["P000001", "P000002"]
+
+
+def test_items_per_person(write_csv):
+    """A person's items are only those with a value in that person's rows."""
+    rows = [_row("A", phone="090-1111-2222"), _row("B", mail="b@example.com", job="教員"), _row("A", phone="09011112222", job="医師")]
+    _, persons = scope_dataset(path=write_csv(HEADERS, rows))
+    a, b = persons.persons
+    assert a.items == [DataItem.name, DataItem.occupation, DataItem.phone]
+    assert b.items == [DataItem.email, DataItem.name, DataItem.occupation]
+    assert a.occupation == "医師"
+
+
+def test_generated_duplicates_are_found(tmp_path):
+    """The generator's re-entered persons merge back to exactly the persons it generated."""
+    data = generate_customers(n=300, seed=11, duplicate_share=0.1)
+    summary, _ = scope_dataset(path=write_csv(tmp_path / "c.csv", data))
+    assert summary.rows == len(data.rows) > data.persons
+    assert summary.persons == data.persons
+
+
+def test_person_models_equal_validated_models(tmp_path):
+    """Persons built from the frame are identical to pydantic-validated Person models."""
+    from breachflow.scoping.model import Person, PersonList
+
+    data = generate_customers(n=200, seed=13)
+    _, persons = scope_dataset(path=write_csv(tmp_path / "c.csv", data))
+    assert PersonList.model_validate_json(persons.model_dump_json()) == persons
+    assert all(Person.model_validate(p.model_dump()) == p for p in persons.persons)
+    assert all(p.model_fields_set == set(Person.model_fields) for p in persons.persons)
