@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     mail_from: str = "privacy@example.invalid"
+    # Notice ledger: SQLite in the case folder by default; a PostgreSQL URL lets several workers share it.
+    notification_ledger_url: str | None = None
 
     # The reporting business, as printed on reports, letters and call scripts.
     business_name: str = "株式会社サンプル商事"
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
     leakcheck_paths: list[Path] = Field(default_factory=list)
     leakcheck_allowlist: Path | None = None
     leakcheck_cron: str = "0 2 * * *"
+
+    # A company's own rule packs (a folder of *.yaml), loaded beside the shipped ones.
+    rule_packs_dir: Path | None = None
 
     @property
     def cases_dir(self) -> Path:

@@ -19,7 +19,7 @@ PLAN_FILE = "notification/plan.json"
 # The template files each channel is rendered from; their content hash is the template version.
 CHANNEL_TEMPLATES: dict[Channel, tuple[str, ...]] = {
     Channel.email: ("email/subject.txt", "email/notice.txt", "email/notice.html"),
-    Channel.letter: ("letters/letter.html", "letters/letter.css"),
+    Channel.letter: ("letters/letter.html", "letters/stamp.html", "letters/letter.css"),
     Channel.phone: ("phone/script.txt",),
     Channel.substitute: ("public/announcement.txt", "public/faq.txt"),
 }

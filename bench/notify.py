@@ -1,0 +1,136 @@
+"""Benchmark: the full email path vs bare smtplib, and letters to PDF.
+
+    .venv/bin/python bench/notify.py [--emails 10000] [--letters 10000] [--workers 2]
+
+Email: N notices through plan → ledger → render → send (yagmail connection, one per run) to
+a local aiosmtpd sink in a separate process, against the same N pre-built messages sent
+with bare smtplib on one connection in the same run (the baseline; smtplib is used directly
+only here). Target: full path ≥ 0.7× the baseline's rate. Letters: N personalised letters to
+PDF; target ≤ 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from breachflow.notification.content import notice_context  # noqa: E402
+from breachflow.notification.email_render import render_email  # noqa: E402
+from breachflow.notification.ledger import Ledger  # noqa: E402
+from breachflow.notification.letters import render_letters  # noqa: E402
+from breachflow.notification.mailer import YagmailMailer  # noqa: E402
+from breachflow.notification.plan import Channel, build_plan, make_notice, template_versions  # noqa: E402
+from breachflow.notification.policy import ChannelPolicy  # noqa: E402
+from breachflow.notification.sending import send_email_batch  # noqa: E402
+from breachflow.vocabulary import DataItem  # noqa: E402
+from tests.notification.support import (  # noqa: E402
+    INCIDENT, SENDER, TEMPLATES, TODAY, business, email_person, facts, free_port,
+)
+
+
+def start_sink() -> tuple[subprocess.Popen, int]:
+    """An aiosmtpd Sink server in its own process."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
+                             "aiosmtpd.handlers.Sink"])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            smtplib.SMTP("127.0.0.1", port, timeout=1).quit()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("sink did not start")
+
+
+def persons(n: int) -> list:
+    """N synthetic persons with three item-set variants."""
+    variants = [[DataItem.name, DataItem.email], [DataItem.name, DataItem.email, DataItem.address],
+                [DataItem.name, DataItem.email, DataItem.card_number]]
+    return [email_person(i, items=variants[i % 3]) for i in range(n)]
+
+
+def bench_email(n: int) -> None:
+    """Full path vs bare smtplib, same sink, same run."""
+    people = persons(n)
+    by_id = {p.person_id: p for p in people}
+    versions = template_versions(TEMPLATES)
+    proc, port = start_sink()
+    try:
+        plan = build_plan(incident_id=INCIDENT, persons=people, decision=None, policy=ChannelPolicy(), versions=versions)
+        prebuilt = [render_email(notice=x, person=by_id[x.person_id], facts=facts(), business=business(), sender=SENDER,
+                                 today=TODAY) for x in plan.notices]
+        start = time.perf_counter()
+        smtp = smtplib.SMTP("127.0.0.1", port)
+        for mail in prebuilt:
+            smtp.sendmail(mail.sender, [mail.recipient], mail.data)
+        smtp.quit()
+        baseline = time.perf_counter() - start
+
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            ledger = Ledger.for_case(Path(tmp))
+            plan = build_plan(incident_id=INCIDENT, persons=people, decision=None, policy=ChannelPolicy(), versions=versions)
+            ledger.add(plan.notices, incident_id=INCIDENT)
+            mailer = YagmailMailer(host="127.0.0.1", port=port)
+            sent = 0
+            for b in range(0, n, 1000):
+                result = send_email_batch(
+                    ledger=ledger, mailer=mailer, notices=plan.notices[b : b + 1000], persons=by_id, facts=facts(),
+                    business=business(), sender=SENDER, today=TODAY, policy=ChannelPolicy(), versions=versions,
+                    worker="bench",
+                )
+                sent += result.sent
+            mailer.close()
+            full = time.perf_counter() - start
+            ledger.close()
+    finally:
+        proc.terminate()
+        proc.wait()
+    assert sent == n, f"full path sent {sent} of {n}"
+    print(f"email  baseline smtplib : {n / baseline:8.0f} msg/s  ({baseline:.1f} s)")
+    print(f"email  full path        : {n / full:8.0f} msg/s  ({full:.1f} s, connections {mailer.connections})")
+    print(f"email  ratio full/baseline = {baseline / full:.2f}  (target ≥ 0.70)")
+
+
+def bench_letters(n: int, workers: int) -> None:
+    """N letters to PDF through the variant-body + stamped-address design."""
+    people = persons(n)
+    versions = template_versions(TEMPLATES)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        contexts = []
+        for person in people:
+            notice = make_notice(incident_id=INCIDENT, person=person, channel=Channel.letter, versions=versions)
+            contexts.append(notice_context(notice=notice, person=person, facts=facts(), business=business(), today=TODAY))
+        index = render_letters(contexts=contexts, out_dir=Path(tmp), templates_dir=TEMPLATES, workers=workers)
+        elapsed = time.perf_counter() - start
+        size = sum(f.stat().st_size for f in Path(tmp).glob("*.pdf"))
+    print(f"letters {n} in {elapsed:.1f} s = {n / elapsed:.1f} letters/s, {len(index.files)} files, "
+          f"{index.variants} variants, {size / 1e6:.1f} MB; 10,000 would take ~{10000 * elapsed / n:.0f} s (target ≤ 60 s)")
+
+
+def main() -> None:
+    """Run both benchmarks and print the ratios."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--emails", type=int, default=10_000)
+    parser.add_argument("--letters", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if args.emails:
+        bench_email(args.emails)
+    if args.letters:
+        bench_letters(args.letters, args.workers)
+
+
+if __name__ == "__main__":
+    main()

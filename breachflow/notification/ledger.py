@@ -1,0 +1,316 @@
+"""The delivery ledger: one row per notice, its state, SMTP reply and times (SQLAlchemy 2).
+
+States: planned → sending → sent | failed_transient | failed_permanent, and in_doubt for a
+notice handed to the server whose confirmation was never recorded (a crash, or the
+connection lost during DATA). ``sending`` is committed *before* the message is handed to
+the server, so after a crash a ``sending`` row means "outcome unknown": it is reported for a
+human decision (``resolve``) and never re-sent automatically. Claims are conditional
+UPDATEs, so two workers can never both send one notice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import (
+    Column, DateTime, Engine, Integer, MetaData, String, Table, bindparam, create_engine, event, insert, select,
+    update,
+)
+
+from breachflow.errors import DeliveryError
+from breachflow.notification.plan import Notice
+
+LEDGER_FILE = "notification/ledger.sqlite"
+
+
+class State(StrEnum):
+    """Delivery state of one notice."""
+
+    planned = "planned"
+    sending = "sending"
+    sent = "sent"
+    failed_transient = "failed_transient"
+    failed_permanent = "failed_permanent"
+    in_doubt = "in_doubt"
+
+
+CLAIMABLE = (State.planned, State.failed_transient)
+UNRESOLVED = (State.sending, State.in_doubt)
+
+metadata = MetaData()
+notices_table = Table(
+    "notices",
+    metadata,
+    Column("notice_id", String(64), primary_key=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("person_id", String(64), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("state", String(24), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("reply_code", Integer),
+    Column("detail", String(200)),
+    Column("worker", String(64)),
+    Column("rerouted_from", String(64)),
+    Column("rerouted_to", String(64)),
+    Column("planned_at", DateTime(timezone=True), nullable=False),
+    Column("sending_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+)
+events_table = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("notice_id", String(64), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("reply_code", Integer),
+    Column("detail", String(200)),
+)
+
+
+class LedgerRow(BaseModel):
+    """One notice's ledger record (ids, states, codes; no personal data)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    notice_id: str
+    incident_id: str
+    person_id: str
+    channel: str
+    state: State
+    attempts: int
+    reply_code: int | None
+    detail: str | None
+    worker: str | None
+    rerouted_from: str | None
+    rerouted_to: str | None
+    planned_at: datetime
+    sending_at: datetime | None
+    finished_at: datetime | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL + synchronous=NORMAL: a commit survives a process crash (the case we guard
+    # against) at a fraction of the fsync cost; busy_timeout lets two workers share the file.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Ledger:
+    """The delivery ledger behind one SQLAlchemy engine (SQLite by default, PostgreSQL by URL)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+        # Statements built once: per-message claim/finish run thousands of times per batch,
+        # and building a statement costs more than executing it on SQLite.
+        c = notices_table.c
+        self._claim = (
+            update(notices_table)
+            .where(c.notice_id == bindparam("nid"), c.state.in_([s.value for s in CLAIMABLE]))
+            .values(state=State.sending.value, attempts=c.attempts + 1, sending_at=bindparam("now"),
+                    worker=bindparam("worker"))
+        )
+        self._confirm = (
+            update(notices_table)
+            .where(c.notice_id == bindparam("nid"), c.state == State.sending.value)
+            .values(state=State.sent.value, reply_code=bindparam("code"), detail=None, finished_at=bindparam("now"))
+        )
+        self._event = insert(events_table)
+
+    @classmethod
+    def for_case(cls, case_dir: Path, url: str | None = None) -> Ledger:
+        """The ledger of a case: ``url`` if configured, else SQLite in the case folder."""
+        if url:
+            return cls(url)
+        path = case_dir / LEDGER_FILE
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return cls(f"sqlite:///{path}")
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()
+
+    def _insert_ignoring_existing(self) -> Any:
+        if self.engine.dialect.name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        elif self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:  # pragma: no cover - other databases are not supported
+            raise DeliveryError(f"ledger: database {self.engine.dialect.name} is not supported; use SQLite or PostgreSQL")
+        return dialect_insert(notices_table).on_conflict_do_nothing(index_elements=["notice_id"])
+
+    def add(self, notices: list[Notice], *, incident_id: str) -> int:
+        """Record notices as planned; notices already in the ledger keep their state. Returns rows added."""
+        if not notices:
+            return 0
+        now = _now()
+        rows = [
+            {
+                "notice_id": n.notice_id, "incident_id": incident_id, "person_id": n.person_id,
+                "channel": n.channel.value, "state": State.planned.value, "attempts": 0,
+                "rerouted_from": n.rerouted_from, "planned_at": now,
+            }
+            for n in notices
+        ]
+        with self.engine.begin() as conn:
+            before = conn.execute(select(notices_table.c.notice_id).where(
+                notices_table.c.notice_id.in_([r["notice_id"] for r in rows]))).scalars().all()
+            conn.execute(self._insert_ignoring_existing(), rows)
+            existing = set(before)
+            new = [r for r in rows if r["notice_id"] not in existing]
+            if new:
+                conn.execute(insert(events_table), [
+                    {"notice_id": r["notice_id"], "at": now, "state": State.planned.value,
+                     "detail": f"rerouted from {r['rerouted_from']}" if r["rerouted_from"] else "planned"}
+                    for r in new
+                ])
+        return len(new)
+
+    def claim(self, notice_id: str, *, worker: str) -> bool:
+        """Mark a notice ``sending`` (committed) if it is claimable; False when someone else has it or it is done."""
+        return self.step(confirm=None, reply_code=None, claim=notice_id, worker=worker)
+
+    def step(
+        self, *, confirm: str | None, reply_code: int | None, claim: str | None, worker: str
+    ) -> bool:
+        """Mark ``confirm`` sent and claim ``claim`` in ONE transaction; returns whether the claim succeeded.
+
+        Sending's hot path: one commit per message instead of two. Safe because the claim is
+        still committed before its message is handed over, and a crash before this commit
+        leaves ``confirm`` in ``sending`` (in doubt) exactly as a crash before a separate
+        confirmation would.
+        """
+        now = _now()
+        with self.engine.begin() as conn:
+            if confirm is not None:
+                done = conn.execute(self._confirm, {"nid": confirm, "code": reply_code, "now": now})
+                if done.rowcount != 1:
+                    raise DeliveryError(f"ledger: notice {confirm} is no longer in state sending; refusing to mark it sent")
+                conn.execute(self._event, {"notice_id": confirm, "at": now, "state": State.sent.value,
+                                           "reply_code": reply_code, "detail": None})
+            if claim is None:
+                return False
+            result = conn.execute(self._claim, {"nid": claim, "now": now, "worker": worker})
+            if result.rowcount != 1:
+                return False
+            conn.execute(self._event, {"notice_id": claim, "at": now, "state": State.sending.value,
+                                       "reply_code": None, "detail": worker})
+        return True
+
+    def finish(
+        self, notice_id: str, state: State, *, reply_code: int | None = None, detail: str | None = None,
+        expect: tuple[State, ...] = (State.sending,), rerouted_to: str | None = None,
+    ) -> None:
+        """Move a notice from an expected state to ``state``; raises if it was not in an expected state."""
+        now = _now()
+        values: dict[str, Any] = {"state": state.value, "reply_code": reply_code, "detail": detail}
+        if state in (State.sent, State.failed_permanent):
+            values["finished_at"] = now
+        if rerouted_to:
+            values["rerouted_to"] = rerouted_to
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(notices_table)
+                .where(notices_table.c.notice_id == notice_id, notices_table.c.state.in_([s.value for s in expect]))
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                raise DeliveryError(
+                    f"ledger: notice {notice_id} is not in state {'/'.join(expect)}; refusing to mark it {state}"
+                )
+            conn.execute(self._event, {"notice_id": notice_id, "at": now, "state": state.value,
+                                       "reply_code": reply_code, "detail": detail})
+
+    def set_rerouted_to(self, notice_id: str, target: str) -> None:
+        """Record which notice replaced a failed one."""
+        with self.engine.begin() as conn:
+            conn.execute(update(notices_table).where(notices_table.c.notice_id == notice_id).values(rerouted_to=target))
+
+    def resolve(self, notice_id: str, *, resend: bool, decided_by: str) -> State:
+        """A human's decision on an in-doubt notice: back to planned (resend) or sent (mark-sent)."""
+        target = State.planned if resend else State.sent
+        detail = f"{'resend' if resend else 'mark-sent'} decided by {decided_by}"[:200]
+        self.finish(notice_id, target, detail=detail, expect=UNRESOLVED)
+        return target
+
+    def flag_in_doubt(self, notice_ids: list[str] | None = None) -> list[str]:
+        """Turn ``sending`` rows (all, or the given ones) into ``in_doubt``; returns their ids."""
+        query = select(notices_table.c.notice_id).where(notices_table.c.state == State.sending.value)
+        if notice_ids is not None:
+            query = query.where(notices_table.c.notice_id.in_(notice_ids))
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(query).scalars())
+        flagged = []
+        for nid in ids:
+            try:
+                self.finish(nid, State.in_doubt, detail="handed over, no confirmation recorded")
+                flagged.append(nid)
+            except DeliveryError:
+                continue  # another worker confirmed it meanwhile
+        return flagged
+
+    def row(self, notice_id: str) -> LedgerRow | None:
+        """One notice's record."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(notices_table).where(notices_table.c.notice_id == notice_id)).mappings().first()
+        return LedgerRow.model_validate(dict(found)) if found else None
+
+    def rows(self, *, states: tuple[State, ...] | None = None, channel: str | None = None) -> list[LedgerRow]:
+        """Records, optionally filtered by state and channel, ordered by notice id."""
+        query = select(notices_table).order_by(notices_table.c.notice_id)
+        if states:
+            query = query.where(notices_table.c.state.in_([s.value for s in states]))
+        if channel:
+            query = query.where(notices_table.c.channel == channel)
+        with self.engine.connect() as conn:
+            return [LedgerRow.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+
+    def states(self, notice_ids: list[str]) -> dict[str, State]:
+        """Current state of each given notice."""
+        result: dict[str, State] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(notice_ids), 500):
+                chunk = notice_ids[start : start + 500]
+                for nid, state in conn.execute(
+                    select(notices_table.c.notice_id, notices_table.c.state).where(notices_table.c.notice_id.in_(chunk))
+                ):
+                    result[nid] = State(state)
+        return result
+
+    def channels_of(self, person_id: str) -> set[str]:
+        """Every channel a person has a notice on."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(
+                select(notices_table.c.channel).where(notices_table.c.person_id == person_id)).scalars())
+
+    def history(self, notice_id: str) -> list[dict[str, Any]]:
+        """Every state change of a notice, oldest first: the 'why' for each person."""
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(
+                select(events_table).where(events_table.c.notice_id == notice_id).order_by(events_table.c.seq)
+            ).mappings()]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Notices per channel and state (aggregates only)."""
+        with self.engine.connect() as conn:
+            pairs = conn.execute(select(notices_table.c.channel, notices_table.c.state)).all()
+        result: dict[str, dict[str, int]] = {}
+        for (channel, state), n in Counter(pairs).items():
+            result.setdefault(channel, {})[state] = n
+        return result

@@ -1,0 +1,378 @@
+"""Notification services: plan, preview, approval, letters, returned mail, calls, substitute measures.
+
+Keyword-only functions over the case store and the ledger; the lead's Prefect tasks call
+these. Return values are counts and ids only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from breachflow.approvals import ApprovalRecord, Gate, Verdict, record_approval
+from breachflow.casestore import Case
+from breachflow.errors import DeliveryError, InputError
+from breachflow.notification.calls import CallOutcome, call_list_rows, read_call_outcomes, write_call_list
+from breachflow.notification.content import Business, advice_for, notice_context, placeholder_person
+from breachflow.notification.email_render import render_email_parts
+from breachflow.notification.ledger import Ledger, LedgerRow, State
+from breachflow.notification.letters import missing_glyphs, render_letters
+from breachflow.notification.plan import (
+    PLAN_FILE, Channel, IncidentFacts, Notice, NoticePlan, PlanCounts, build_plan, item_labels, item_variants,
+    make_notice, plan_counts, template_versions,
+)
+from breachflow.notification.policy import ChannelPolicy, next_channel
+from breachflow.notification.spreadsheet import Unencodable, write_csv
+from breachflow.obligations.model import Decision
+from breachflow.scoping.model import Person
+from breachflow.templating import environment, render, wareki
+from breachflow.vocabulary import DataItem
+
+SUBSTITUTE_FILE = "notification/substitute.json"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- plan, preview, approval
+
+
+def plan_notifications(
+    *, case: Case, persons: list[Person], decision: Decision | None, policy: ChannelPolicy, templates_dir: Path,
+    ledger: Ledger,
+) -> PlanCounts:
+    """Plan every notice, store the plan in the case store and the ledger; return counts only."""
+    plan = build_plan(
+        incident_id=case.incident_id, persons=persons, decision=decision, policy=policy,
+        versions=template_versions(templates_dir),
+    )
+    case.write_model(PLAN_FILE, plan)
+    added = ledger.add(plan.notices, incident_id=case.incident_id)
+    counts = plan_counts(plan)
+    case.timeline.append(
+        "notification.planned", "本人通知を計画", notices=counts.notices, added=added,
+        by_channel={c.value: n for c, n in counts.by_channel.items()}, template_versions=plan.template_versions,
+    )
+    return counts
+
+
+def load_plan(case: Case) -> NoticePlan:
+    """The stored plan."""
+    return case.read_model(PLAN_FILE, NoticePlan)
+
+
+def plan_digest(plan: NoticePlan) -> str:
+    """SHA-256 of the stored plan: an approval is valid for exactly this plan."""
+    return hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
+
+
+class Sample(_Frozen):
+    """One rendered sample for the approval gate (synthetic placeholder person)."""
+
+    channel: Channel
+    items: list[DataItem]
+    notices: int
+    subject: str | None = None
+    text: str
+    html: str | None = None
+
+
+class Preview(_Frozen):
+    """What the approver sees: counts, one sample per channel and item-set variant, template versions."""
+
+    counts: PlanCounts
+    template_versions: dict[Channel, str]
+    samples: list[Sample]
+
+
+def build_preview(
+    *, plan: NoticePlan, facts: IncidentFacts, business: Business, today: date, templates_dir: Path
+) -> Preview:
+    """Render one sample per (channel, item set) from a placeholder person, never a real one."""
+    samples = []
+    for (channel, items), count in sorted(item_variants(plan).items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        person = placeholder_person(list(items))
+        notice = make_notice(incident_id=plan.incident_id, person=person, channel=channel, versions=plan.template_versions)
+        context = notice_context(notice=notice, person=person, facts=facts, business=business, today=today)
+        if channel is Channel.email:
+            subject, text, html = render_email_parts(context, templates_dir=templates_dir)
+            samples.append(Sample(channel=channel, items=list(items), notices=count, subject=subject, text=text, html=html))
+        elif channel is Channel.letter:
+            env = environment(templates_dir)
+            values = context.model_dump(mode="python")
+            html = env.get_template("letters/stamp.html").render(**values) + env.get_template("letters/letter.html").render(**values)
+            samples.append(Sample(channel=channel, items=list(items), notices=count, text="", html=html))
+        elif channel is Channel.phone:
+            samples.append(Sample(channel=channel, items=list(items), notices=count,
+                                  text=render("phone/script.txt", context, templates_dir=templates_dir)))
+        else:
+            samples.append(Sample(channel=channel, items=list(items), notices=count,
+                                  text="代替措置（公表・問合せ窓口）の対象。個別の通知文はありません。"))
+    return Preview(counts=plan_counts(plan), template_versions=plan.template_versions, samples=samples)
+
+
+def approve_plan(*, case: Case, approved: bool, decided_by: str, comment: str = "", scripted: bool = False) -> ApprovalRecord:
+    """Record the notification gate's decision for exactly the current plan (its SHA-256)."""
+    record = ApprovalRecord(
+        gate=Gate.notification, approver=decided_by, verdict=Verdict.approve if approved else Verdict.reject,
+        comment=comment, at=datetime.now(UTC), scripted=scripted, subject_sha256=plan_digest(load_plan(case)),
+    )
+    record_approval(case=case, record=record)
+    return record
+
+
+def require_approval(case: Case) -> ApprovalRecord:
+    """The approval of the current plan; raises if none, rejected, or given for another plan."""
+    name = f"approvals/{Gate.notification.value}.json"
+    if not case.has(name):
+        raise DeliveryError(f"case {case.incident_id}: the notice plan is not approved; run 'breachflow notify approve'")
+    record = case.read_model(name, ApprovalRecord)
+    if record.verdict is not Verdict.approve:
+        raise DeliveryError(f"case {case.incident_id}: the notice plan was rejected by {record.approver}")
+    if record.subject_sha256 != plan_digest(load_plan(case)):
+        raise DeliveryError(f"case {case.incident_id}: the plan changed after approval; approve it again")
+    return record
+
+
+# ---------------------------------------------------------------- notices from the ledger
+
+
+def notices_in_ledger(
+    *, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, channel: Channel, states: tuple[State, ...]
+) -> list[Notice]:
+    """The notices of a channel in given states, including ones rerouted after the plan was made."""
+    notices = []
+    for row in ledger.rows(states=states, channel=channel.value):
+        notice = make_notice(
+            incident_id=plan.incident_id, person=persons[row.person_id], channel=channel,
+            versions=plan.template_versions, rerouted_from=row.rerouted_from,
+        )
+        if notice.notice_id != row.notice_id:
+            raise DeliveryError(f"ledger: notice {row.notice_id} was planned with other templates; re-plan first")
+        notices.append(notice)
+    return notices
+
+
+def reroute(
+    *, ledger: Ledger, row: LedgerRow, person: Person, policy: ChannelPolicy, plan: NoticePlan, detail: str,
+    reply_code: int | None = None, expect: tuple[State, ...],
+) -> Notice:
+    """Mark a notice failed for good and plan the person's next channel (recorded on both notices)."""
+    channel = Channel(row.channel)
+    tried = {Channel(c) for c in ledger.channels_of(person.person_id)}
+    target_channel = next_channel(person, channel, policy, tried=tried)
+    target = make_notice(
+        incident_id=plan.incident_id, person=person, channel=target_channel, versions=plan.template_versions,
+        rerouted_from=row.notice_id,
+    )
+    ledger.add([target], incident_id=plan.incident_id)
+    ledger.finish(row.notice_id, State.failed_permanent, reply_code=reply_code,
+                  detail=f"{detail}; rerouted to {target_channel}", expect=expect, rerouted_to=target.notice_id)
+    return target
+
+
+# ---------------------------------------------------------------- letters
+
+
+class LetterRun(_Frozen):
+    """What a letter run produced (counts and file names only)."""
+
+    letters: int
+    files: list[str]
+    variants: int
+    unencodable_cp932: int
+    missing_glyphs: int = Field(description="letters whose addressee has characters the fonts cannot draw")
+
+
+MAILING_HEADER = ["notice_id", "郵便番号", "住所1", "住所2", "氏名", "file", "first_page", "pages"]
+
+
+def produce_letters(
+    *, case: Case, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, facts: IncidentFacts,
+    business: Business, today: date, templates_dir: Path, out_dir: Path, workers: int = 2, chunk_size: int = 500,
+) -> LetterRun:
+    """Render every planned letter, write the mailing lists and label sheet, mark the letters handed to print."""
+    notices = notices_in_ledger(ledger=ledger, persons=persons, plan=plan, channel=Channel.letter, states=(State.planned,))
+    contexts = [
+        notice_context(notice=n, person=persons[n.person_id], facts=facts, business=business, today=today) for n in notices
+    ]
+    missing = missing_glyphs(contexts)
+    index = render_letters(contexts=contexts, out_dir=out_dir, templates_dir=templates_dir, workers=workers,
+                           chunk_size=chunk_size)
+    pages = {p.notice_id: p for p in index.letters}
+    rows = [
+        [c.notice_id, c.recipient.postal_code, c.recipient.address1, c.recipient.address2, c.recipient.name,
+         pages[c.notice_id].file, pages[c.notice_id].first_page, pages[c.notice_id].pages]
+        for c in contexts
+    ]
+    problems: list[Unencodable] = []
+    if rows:
+        write_csv(out_dir / "mailing_list.csv", MAILING_HEADER, rows, encoding="utf-8-sig")
+        problems = write_csv(out_dir / "mailing_list_cp932.csv", MAILING_HEADER, rows, encoding="cp932")
+        write_problems(out_dir / "mailing_list_cp932_problems.csv", problems)
+        write_labels(contexts=[c.recipient for c in contexts], notice_ids=[c.notice_id for c in contexts],
+                     path=out_dir / "labels.pdf", templates_dir=templates_dir)
+        (out_dir / "letter_index.json").write_text(index.model_dump_json(indent=2), encoding="utf-8")
+        # Letters that would print a character as tofu: a human fixes them (e.g. hand-writes the name).
+        write_csv(out_dir / "missing_glyphs.csv", ["notice_id", "codepoints"],
+                  [[nid, " ".join(cps)] for nid, cps in missing.items()], encoding="utf-8-sig")
+    for notice in notices:
+        if ledger.claim(notice.notice_id, worker="print"):
+            ledger.finish(notice.notice_id, State.sent, detail=f"handed to print: {pages[notice.notice_id].file}")
+    case.timeline.append("notification.letters", "郵送通知を作成", letters=len(notices), files=index.files,
+                         unencodable_cp932=len(problems), missing_glyphs=len(missing))
+    return LetterRun(letters=len(notices), files=index.files, variants=index.variants, unencodable_cp932=len(problems),
+                     missing_glyphs=len(missing))
+
+
+def write_problems(path: Path, problems: list[Unencodable]) -> None:
+    """The CP932 report: row, column and code point of each character the vendor file could not hold."""
+    write_csv(path, ["row", "column", "codepoint"], [[p.row, p.column, p.codepoint] for p in problems],
+              encoding="utf-8-sig")
+
+
+def write_labels(*, contexts: list, notice_ids: list[str], path: Path, templates_dir: Path) -> None:
+    """Address label sheets (A4, 2×6 labels) as one PDF."""
+    from weasyprint import HTML
+
+    labels = [{**r.model_dump(), "notice_id": nid} for r, nid in zip(contexts, notice_ids)]
+    html = environment(templates_dir).get_template("letters/labels.html").render(labels=labels)
+    path.write_bytes(HTML(string=html).write_pdf())
+    path.chmod(0o600)
+
+
+# ---------------------------------------------------------------- returned mail, calls
+
+
+class RerouteCounts(_Frozen):
+    """How many persons moved, and where to (counts only)."""
+
+    imported: int
+    rerouted: dict[Channel, int]
+    unknown_notice_ids: int = Field(description="ids in the file that are not letter/phone notices of this case")
+
+
+def _read_ids(path: Path) -> list[str]:
+    import csv
+
+    text = path.read_bytes().decode("utf-8-sig", errors="strict") if path.exists() else None
+    if text is None:
+        raise InputError(path, "file not found")
+    reader = csv.DictReader(text.splitlines())
+    if "notice_id" not in (reader.fieldnames or []):
+        raise InputError(path, "missing column notice_id; expected one notice id per returned letter")
+    return [row["notice_id"].strip().lstrip("'") for row in reader if row["notice_id"].strip()]
+
+
+def import_returned(
+    *, case: Case, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, policy: ChannelPolicy, file: Path
+) -> RerouteCounts:
+    """Returned letters: each person moves to phone, or to the substitute list."""
+    moved: Counter[Channel] = Counter()
+    unknown = 0
+    ids = _read_ids(file)
+    for nid in ids:
+        row = ledger.row(nid)
+        if row is None or row.channel != Channel.letter.value:
+            unknown += 1
+            continue
+        if row.state is State.failed_permanent:
+            continue  # imported before
+        target = reroute(ledger=ledger, row=row, person=persons[row.person_id], policy=policy, plan=plan,
+                         detail="returned mail", expect=(State.sent, State.planned))
+        moved[target.channel] += 1
+    case.timeline.append("notification.returned", "返送郵便を取込", imported=len(ids), unknown=unknown,
+                         rerouted={c.value: n for c, n in moved.items()})
+    return RerouteCounts(imported=len(ids), rerouted=dict(moved), unknown_notice_ids=unknown)
+
+
+def export_call_list(
+    *, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, facts: IncidentFacts, business: Business,
+    today: date, templates_dir: Path, out_dir: Path,
+) -> dict[str, int]:
+    """Write the call list for every phone notice still open; returns counts."""
+    notices = notices_in_ledger(ledger=ledger, persons=persons, plan=plan, channel=Channel.phone,
+                                states=(State.planned, State.failed_transient))
+    rows = call_list_rows(notices=notices, persons=persons, facts=facts, business=business, today=today,
+                          templates_dir=templates_dir)
+    problems = write_call_list(rows=rows, out_dir=out_dir)
+    write_problems(out_dir / "call_list_cp932_problems.csv", problems["call_list_cp932.csv"])
+    return {"calls": len(rows), "unencodable_cp932": len(problems["call_list_cp932.csv"])}
+
+
+def import_calls(
+    *, case: Case, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, policy: ChannelPolicy, file: Path
+) -> RerouteCounts:
+    """Call outcomes: reached → sent; no answer below the limit → try again; else the next channel."""
+    moved: Counter[Channel] = Counter()
+    unknown = 0
+    results = read_call_outcomes(file)
+    for result in results:
+        row = ledger.row(result.notice_id)
+        if row is None or row.channel != Channel.phone.value:
+            unknown += 1
+            continue
+        if row.state in (State.sent, State.failed_permanent):
+            continue
+        open_states = (State.planned, State.failed_transient)
+        if result.outcome is CallOutcome.reached:
+            ledger.finish(row.notice_id, State.sent, detail=f"call reached after {result.attempts} attempt(s)",
+                          expect=open_states)
+        elif result.outcome is CallOutcome.no_answer and result.attempts < policy.call_attempts:
+            ledger.finish(row.notice_id, State.failed_transient,
+                          detail=f"no answer ({result.attempts}/{policy.call_attempts})", expect=open_states)
+        else:
+            # refused counts as not notified: the content was not conveyed.
+            target = reroute(ledger=ledger, row=row, person=persons[row.person_id], policy=policy, plan=plan,
+                             detail=f"call {result.outcome} after {result.attempts} attempt(s)", expect=open_states)
+            moved[target.channel] += 1
+    case.timeline.append("notification.calls", "架電結果を取込", imported=len(results), unknown=unknown,
+                         rerouted={c.value: n for c, n in moved.items()})
+    return RerouteCounts(imported=len(results), rerouted=dict(moved), unknown_notice_ids=unknown)
+
+
+# ---------------------------------------------------------------- substitute measures
+
+
+class SubstituteRecord(_Frozen):
+    """代替措置: how many persons it covers, and the drafts written (report item 6 needs them)."""
+
+    persons: int
+    announcement_file: str
+    faq_file: str
+    report_item6_needed: bool
+    drafted_at: datetime
+
+
+def draft_substitute_measures(
+    *, case: Case, ledger: Ledger, plan: NoticePlan, facts: IncidentFacts, business: Business, today: date,
+    templates_dir: Path,
+) -> SubstituteRecord:
+    """Draft the public announcement (公表文) and inquiry-desk FAQ; record that report item 6 needs them."""
+    substitute_persons = {r.person_id for r in ledger.rows(channel=Channel.substitute.value)}
+    all_items = sorted({i for n in plan.notices for i in n.items}, key=list(DataItem).index)
+    context = {
+        "incident": facts.model_dump(), "business": business.model_dump(), "items": item_labels(all_items),
+        "advice": advice_for(all_items),
+        "date_wareki": wareki(today),
+        "discovered_wareki": wareki(facts.discovered_on),
+        "persons": len({n.person_id for n in plan.notices}), "unreachable": len(substitute_persons),
+    }
+    announcement = case.path("notification/public_announcement.txt")
+    faq = case.path("notification/inquiry_faq.txt")
+    case.write_bytes("notification/public_announcement.txt",
+                     render("public/announcement.txt", context, templates_dir=templates_dir).encode())
+    case.write_bytes("notification/inquiry_faq.txt", render("public/faq.txt", context, templates_dir=templates_dir).encode())
+    record = SubstituteRecord(persons=len(substitute_persons), announcement_file=announcement.name, faq_file=faq.name,
+                              report_item6_needed=True, drafted_at=datetime.now(UTC))
+    case.write_model(SUBSTITUTE_FILE, record)
+    case.timeline.append("notification.substitute", "代替措置（公表文・問合せ想定問答）を起案",
+                         persons=record.persons, report_item6_needed=True)
+    return record
+
