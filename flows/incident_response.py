@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from breachflow.casestore import CaseStore
 from breachflow.settings import get_settings
+from flows.notify_affected_persons import notify_affected_persons
 from flows.prevention import prevention_plan
 from flows.report_obligations import report_obligations
 from flows.scope_incident import scope_incident
@@ -24,6 +25,7 @@ class IncidentOutcome(BaseModel):
     reportable: bool
     categories: list[int]
     reports_approved: bool
+    notices_prepared: int | None
     stages_done: list[str]
     stopped_at: str | None
 
@@ -46,12 +48,21 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
     else:
         stopped_at = "report-obligations"
         logger.warning("incident %s: reports were rejected at the gate; stopping", incident_id)
+    notified = None
+    if stopped_at is None and obligations.individual_notice_required and case.has("persons.json"):
+        notification = await notify_affected_persons(incident_id)
+        if notification.approved:
+            done.append("notify-affected-persons")
+            notified = notification.email_sent + notification.letters + notification.calls
+        else:
+            stopped_at = "notify-affected-persons"
     if stopped_at is None:
         await prevention_plan(incident_id)
         done.append("prevention-plan")
     outcome = IncidentOutcome(
         incident_id=incident_id, persons=persons, reportable=obligations.reportable,
-        categories=obligations.categories, reports_approved=obligations.approved, stages_done=done,
+        categories=obligations.categories, reports_approved=obligations.approved, notices_prepared=notified,
+        stages_done=done,
         stopped_at=stopped_at,
     )
     await acreate_markdown_artifact(
@@ -61,6 +72,7 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
                 "",
                 f"- persons affected: {persons if persons is not None else 'per intake'}",
                 f"- reportable: {'yes' if outcome.reportable else 'no'}; categories: {outcome.categories or '-'}",
+                f"- notices sent or prepared (email + letters + calls): {notified if notified is not None else '-'}",
                 f"- stages done: {', '.join(done) or '-'}",
                 f"- stopped at: {stopped_at or '-'}",
             ]

@@ -89,9 +89,15 @@ def main() -> int:
                 pass
         return 0
     finally:
+        import logging
+
         from prefect.logging.handlers import APILogHandler
 
-        APILogHandler.flush()  # deliver the last log lines before the server goes away
+        # Deliver the last log lines before the server goes away.
+        for logger in (logging.getLogger(), logging.getLogger("prefect")):
+            for handler in logger.handlers:
+                if isinstance(handler, APILogHandler):
+                    handler.flush()
         server.stop()
         smtp.stop()
 

@@ -13,20 +13,18 @@ from breachflow.casestore import Case
 from breachflow.cli import JsonFlag, app, case_store, emit_json
 from breachflow.errors import BreachflowError
 from breachflow.notification import service
+from breachflow.notification.casework import DECISION_FILE, case_facts, case_ledger, case_persons, channel_policy
 from breachflow.notification.content import Business
 from breachflow.notification.ledger import Ledger, State
 from breachflow.notification.mailer import build_mailer
-from breachflow.notification.plan import Channel, IncidentFacts
+from breachflow.notification.plan import Channel
 from breachflow.notification.policy import ChannelPolicy
 from breachflow.notification.sending import send_email_batch
-from breachflow.scoping.model import PersonList
 from breachflow.settings import get_settings
 
 notify_app = typer.Typer(help="Notify affected persons: plan, gate, email, letters, calls.", no_args_is_help=True)
 app.add_typer(notify_app, name="notify")
 
-PERSONS_FILE = "persons.json"
-DECISION_FILE = "decision.json"
 ExtraLetter = Annotated[bool, typer.Option("--letter-for-sensitive", help="Also send letters to persons with sensitive or financial data.")]
 
 
@@ -34,24 +32,16 @@ def _case(incident: str) -> Case:
     return case_store().get(incident)
 
 
-def _persons(case: Case) -> dict:
-    return {p.person_id: p for p in case.read_model(PERSONS_FILE, PersonList).persons}
-
-
-def _facts(case: Case) -> IncidentFacts:
-    intake = case.intake()
-    return IncidentFacts.build(
-        incident_id=intake.incident_id, title=intake.title, discovered_on=intake.discovered_on,
-        occurred_on=intake.occurred_on, cause=intake.event.cause, summary=intake.event.summary,
-    )
+_persons = case_persons
+_facts = case_facts
 
 
 def _policy(extra_letter: bool = False) -> ChannelPolicy:
-    return ChannelPolicy(extra_for_sensitive=[Channel.letter] if extra_letter else [])
+    return channel_policy(extra_letter_for_sensitive=extra_letter)
 
 
 def _ledger(case: Case) -> Ledger:
-    return Ledger.for_case(case.dir)
+    return case_ledger(case, get_settings())
 
 
 @notify_app.command("plan")

@@ -45,7 +45,8 @@ def test_incident_response_end_to_end_is_resumable_and_private(repo: Path, tmp_p
 
     first = asyncio.run(incident_response(case.incident_id))
     assert first.stopped_at is None
-    assert first.stages_done[:2] == ["scope", "report-obligations"]
+    assert first.stages_done == ["scope", "report-obligations", "notify-affected-persons", "prevention-plan"]
+    assert first.notices_prepared is not None and first.notices_prepared >= 300
     assert first.persons == 300 and first.categories == [3]
 
     kinds_before = [e.kind for e in case.timeline.entries()]
@@ -54,13 +55,14 @@ def test_incident_response_end_to_end_is_resumable_and_private(repo: Path, tmp_p
     new_kinds = [e.kind for e in case.timeline.entries()][len(kinds_before):]
     # Nothing decided, approved, drafted-for-new-facts or planned again; only audits and drafts may repeat.
     assert not {"scope.done", "decision.recorded", "decision.changed", "approval.approve"} & set(new_kinds), new_kinds
+    assert second.notices_prepared == 0, "a re-run must not send or prepare any notice again"
 
     async def keys() -> set[str]:
         async with get_client() as client:
             return {a.key for a in await client.read_artifacts() if a.key}
 
     assert {"incident-demo-stolen-bag", "scope-demo-stolen-bag", "deadlines-demo-stolen-bag",
-            "prevention-demo-stolen-bag"} <= asyncio.run(keys())
+            "prevention-demo-stolen-bag", "notification-demo-stolen-bag"} <= asyncio.run(keys())
 
     values = _personal_values(case)
     assert len(values) > 600

@@ -1,0 +1,43 @@
+"""Build the notification stage's inputs from a case folder (one place for CLI and tasks)."""
+
+from __future__ import annotations
+
+from breachflow.casestore import Case
+from breachflow.notification.ledger import Ledger
+from breachflow.notification.plan import IncidentFacts
+from breachflow.notification.policy import Channel, ChannelPolicy
+from breachflow.obligations.model import Decision
+from breachflow.scoping.model import Person, PersonList
+from breachflow.settings import Settings
+
+PERSONS_FILE = "persons.json"
+DECISION_FILE = "decision.json"
+
+
+def case_persons(case: Case) -> dict[str, Person]:
+    """The scoped persons by id (personal data: stays in the process, never in Prefect)."""
+    return {p.person_id: p for p in case.read_model(PERSONS_FILE, PersonList).persons}
+
+
+def case_facts(case: Case) -> IncidentFacts:
+    """The incident facts a notice tells every person."""
+    intake = case.intake()
+    return IncidentFacts.build(
+        incident_id=intake.incident_id, title=intake.title, discovered_on=intake.discovered_on,
+        occurred_on=intake.occurred_on, cause=intake.event.cause, summary=intake.event.summary,
+    )
+
+
+def case_decision(case: Case) -> Decision | None:
+    """The current decision record, if the case was assessed."""
+    return case.read_model(DECISION_FILE, Decision) if case.has(DECISION_FILE) else None
+
+
+def case_ledger(case: Case, settings: Settings) -> Ledger:
+    """The case's notice ledger: the configured URL, else SQLite in the case folder."""
+    return Ledger.for_case(case.dir, settings.notification_ledger_url)
+
+
+def channel_policy(*, extra_letter_for_sensitive: bool = False) -> ChannelPolicy:
+    """The channel policy: email → letter → phone, optionally letters too for sensitive data."""
+    return ChannelPolicy(extra_for_sensitive=[Channel.letter] if extra_letter_for_sensitive else [])

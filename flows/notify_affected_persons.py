@@ -1,0 +1,78 @@
+"""The ``notify-affected-persons`` flow: plan → approval gate → email / letters / calls → substitute measures."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import acreate_table_artifact
+from pydantic import BaseModel, ConfigDict
+
+from breachflow.approvals import Gate, Verdict, approval_of
+from breachflow.casestore import CaseStore
+from breachflow.settings import get_settings
+from tasks.approval import approval_gate
+from tasks.notification import (
+    draft_substitute_task,
+    export_call_list_task,
+    plan_notices,
+    preview_notices,
+    produce_letters_task,
+    record_notice_status,
+    send_email_batch_task,
+)
+from tasks.scoping import artifact_key
+
+
+class NotificationOutcome(BaseModel):
+    """Counts per channel and state after the run (aggregates only)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    incident_id: str
+    approved: bool
+    planned: dict[str, int]
+    email_sent: int
+    email_in_doubt: int
+    letters: int
+    calls: int
+    substitute_persons: int
+    ledger: dict[str, dict[str, int]]
+
+
+@flow(name="notify-affected-persons", flow_run_name="notify-{incident_id}", persist_result=False)
+async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
+    """Notify every affected person exactly once, after a human approves the plan and samples."""
+    logger = get_run_logger()
+    counts = plan_notices(incident_id)
+    preview = preview_notices(incident_id)
+    case = CaseStore(get_settings().cases_dir).get(incident_id)
+    previous = approval_of(case=case, gate=Gate.notification)
+    if previous is not None and previous.subject_sha256 == preview.plan_sha256 and previous.verdict is Verdict.approve:
+        record = previous  # this exact plan was approved before: resume without asking again
+    else:
+        record = await approval_gate(incident_id=incident_id, gate=Gate.notification, description=preview.markdown,
+                                     subject_sha256=preview.plan_sha256)
+    planned = {str(channel): n for channel, n in counts.by_channel.items()}
+    if record.verdict is not Verdict.approve:
+        logger.warning("incident %s: notification plan rejected at the gate; nothing sent", incident_id)
+        return NotificationOutcome(incident_id=incident_id, approved=False, planned=planned, email_sent=0,
+                                   email_in_doubt=0, letters=0, calls=0, substitute_persons=0, ledger={})
+    batches = send_email_batch_task.map(incident_id, list(range(preview.email_batches)))
+    results = batches.result()
+    sent = sum(r.sent for r in results)
+    in_doubt = sum(r.in_doubt for r in results)
+    # Letters after email: a 550 refusal re-routes the person to a letter in the ledger.
+    letters = produce_letters_task(incident_id)
+    calls = export_call_list_task(incident_id)
+    substitute = draft_substitute_task(incident_id)
+    ledger = record_notice_status(incident_id, substitute)
+    await acreate_table_artifact(
+        table=[{"channel": channel, **states} for channel, states in sorted(ledger.items())],
+        key=artifact_key("notification", incident_id),
+        description="notices per channel and state (ledger)",
+    )
+    if in_doubt:
+        logger.warning("incident %s: %d notice(s) in doubt; decide with 'breachflow notify status'", incident_id, in_doubt)
+    return NotificationOutcome(
+        incident_id=incident_id, approved=True, planned=planned, email_sent=sent, email_in_doubt=in_doubt,
+        letters=letters["letters"], calls=calls.get("calls", 0), substitute_persons=substitute, ledger=ledger,
+    )
