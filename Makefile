@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := fonts-ipaexfont poppler-utils libharfbuzz-subset0
+APT_PACKAGES := fonts-ipaexfont poppler-utils libharfbuzz-subset0 postgresql
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: setup system-deps test test-fast demo bench clean

@@ -140,8 +140,15 @@ def main() -> None:
     files = _files(root)
     total = sum(p.stat().st_size for p in files)
     by_kind = Counter(p.suffix for p in files)
+    mb_by_kind = Counter()
+    for p in files:
+        mb_by_kind[p.suffix] += p.stat().st_size / MB
     print(f"tree {root}: {len(files)} files, {total / MB:.0f} MB ({dict(sorted(by_kind.items()))})"
           f" ready in {time.perf_counter() - started:.1f} s")
+    # The mix, stated: most bytes are images inside PDF/DOCX/ZIP and two large logs (read up to
+    # the 32 MB cap); the dense customer lists (CSV/TSV, plus lists inside XLSX/DOCX/ZIP) are
+    # a small share of the bytes but most of the detection work.
+    print("MB by suffix: " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(mb_by_kind.items())))
 
     if not args.warm:
         evict(files)
@@ -169,6 +176,8 @@ def main() -> None:
 
     throughput_ratio = (total / first_s) / (read / baseline)
     speedup = first_s / rescan_s
+    print(f"first scan over bytes actually read: {c.bytes_read / MB:.0f} MB in {first_s:.2f} s ="
+          f" {c.bytes_read / MB / first_s:.1f} MB/s (text files are read up to the 32 MB cap)")
     print(f"first scan throughput / baseline read throughput = {throughput_ratio:.2f}x (target >= 0.5x)"
           f" [{'cold' if not args.warm else 'warm'} cache]")
     print(f"first scan time / re-scan time = {speedup:.1f}x (target >= 10x)")

@@ -13,6 +13,7 @@ from breachflow.obligations.engine import assess
 from breachflow.obligations.model import Decision
 from breachflow.obligations.records import decision_payload, record_decision
 from breachflow.obligations.rules import RECIPIENT_LABELS_JA
+from breachflow.rulepacks import apply_rule_packs, liability_text_lines
 
 _YES_NO = {True: "要 / required", False: "不要 / not required"}
 
@@ -59,6 +60,18 @@ def render_summary(decision: Decision) -> str:
     for f in decision.findings:
         if f.key.startswith("regime."):
             lines.append(f"{f.title_ja}: {f.reason}")
+    if decision.sector_obligations:
+        lines.append("業界・地域ルール / sector obligations (rule packs):")
+    for item in decision.sector_obligations:
+        due = item.due.isoformat() if item.due else "promptly"
+        if item.window_start and item.due:
+            due = f"{item.window_start.isoformat()} … {item.due.isoformat()}"
+        choice = " (choice)" if item.choice else ""
+        lines.append(
+            f"  [{item.pack}] {item.title_ja} → {item.recipient} {item.recipient_ja}: {due} — {item.basis} "
+            f"[{item.source}]{choice}"
+        )
+    lines.extend(liability_text_lines())
     lines.append("判断上の選択 / choices flagged: " + (", ".join(decision.choices) or "none"))
     lines.append(decision.disclaimer)
     return "\n".join(lines)
@@ -75,7 +88,8 @@ def assess_command(
 ) -> None:
     """Decide whether the incident must be reported, to whom, by when, and who must be notified."""
     intake = load_intake(file, as_of=parse_as_of(as_of))
-    decision = assess(intake=intake)
+    # Industry/local rule packs add sector_obligations; the APPI keys stay as assess() decided them.
+    decision = apply_rule_packs(intake=intake, decision=assess(intake=intake))
     outcome = record_decision(case=case_store().get(intake.incident_id), decision=decision) if record else None
     if as_json:
         payload = decision_payload(decision)

@@ -52,6 +52,23 @@ class Deadline(_Frozen):
     choice: bool = Field(default=False, description="the date rests on an implementation choice")
 
 
+class SectorObligation(_Frozen):
+    """One obligation from an industry or local rule pack (beside APPI), with its source."""
+
+    pack: str = Field(description="rule pack name, e.g. financial")
+    pack_version: str
+    rule_id: str
+    obligation: str = Field(description="e.g. business_law_report")
+    title_ja: str
+    recipient: str = Field(description="who receives it, e.g. FSA, METI, card_company")
+    recipient_ja: str
+    due: date | None = Field(description="last day (JST); None means promptly, without a day count")
+    window_start: date | None = None
+    basis: str = Field(description="how the date was computed")
+    source: str
+    choice: bool = Field(default=False, description="the rule or its day count rests on an implementation choice")
+
+
 class Decision(_Frozen):
     """A decision record: reproducible from (inputs hash, rule-set version)."""
 
@@ -71,6 +88,9 @@ class Decision(_Frozen):
     findings: list[Finding]
     deadlines: list[Deadline]
     choices: list[str] = Field(description="keys of findings/deadlines that rest on an implementation choice")
+    sector_obligations: list[SectorObligation] = Field(
+        default_factory=list, description="obligations from industry/local rule packs; never change the APPI keys"
+    )
     disclaimer: str = "本判定は法的助言ではありません。最終判断は弁護士等の専門家に確認してください。 / Not legal advice."
 
     def expected_view(self) -> dict[str, Any]:

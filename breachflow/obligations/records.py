@@ -80,6 +80,7 @@ def _flatten(decision: Decision) -> dict[str, Any]:
             flat[f"other_regimes.{regime}.{clock}"] = value
     flat.update({f"findings.{k}": v for k, v in _keyed(data["findings"], "key", ("applies",)).items()})
     flat.update({f"deadlines.{k}": v for k, v in _keyed(data["deadlines"], "obligation", ("window_start", "due")).items()})
+    flat.update({f"sector_obligations.{k}": v for k, v in _keyed(data["sector_obligations"], "rule_id", ("window_start", "due")).items()})
     return flat
 
 

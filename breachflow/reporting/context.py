@@ -22,6 +22,7 @@ from breachflow.reporting.facts import (
     ReportKind,
     SubmissionLog,
 )
+from breachflow.rulepacks.liability import liability_summary
 from breachflow.scoping.model import ScopeSummary
 from breachflow.settings import Settings
 from breachflow.templating import wareki
@@ -132,6 +133,13 @@ class CoverFinding(_Frozen):
     choice: bool
 
 
+class CoverLiability(_Frozen):
+    """One line of the liability summary with its source."""
+
+    text: str
+    source: str
+
+
 class CoverNote(_Frozen):
     """Review-only notes for the officer; not part of the filed report."""
 
@@ -142,6 +150,9 @@ class CoverNote(_Frozen):
     rule_set_version: str
     inputs_sha256: str
     disclaimer: str
+    liability_heading: str = ""
+    liability: list[CoverLiability] = Field(default_factory=list)
+    liability_note: str = ""
 
 
 class ReportContext(_Frozen):
@@ -326,9 +337,21 @@ def _item5(facts: ReportFacts) -> ItemValue:
     return Known(text=head + (f"\n{damage.description}" if damage.description else ""))
 
 
+def _requests_lines(facts: ReportFacts) -> list[str]:
+    summary = facts.requests
+    if summary is None or not summary.by_type:
+        return []
+    counts = "、".join(f"{t.label_ja}{t.received:,}件（うち対応済{t.closed:,}件）" for t in summary.by_type)
+    lines = [f"{wareki(summary.as_of)}時点で、問合せ窓口において本人からの問合せ等を受け付けている：{counts}。"]
+    if summary.overdue:
+        lines.append(f"回答期限を経過した未対応のもの{summary.overdue:,}件について、対応を急いでいる。")
+    return lines
+
+
 def _item6(facts: ReportFacts) -> ItemValue:
     notices = facts.notices
     if notices is None:
+        # Desk counts alone do not say whether persons were notified: the item stays open.
         return Pending()
     lines = [
         f"{wareki(notices.as_of)}時点で、通知対象者{_count(notices.targets)}のうち{_count(notices.sent)}に通知した"
@@ -339,6 +362,7 @@ def _item6(facts: ReportFacts) -> ItemValue:
         lines.append(f"残る{_count(remaining)}に対しては、順次通知する。")
     if notices.substitute_measures:
         lines.append(f"代替措置：{notices.substitute_measures}")
+    lines.extend(_requests_lines(facts))
     return Known(text="\n".join(lines))
 
 
@@ -411,6 +435,7 @@ def _intro(kind: ReportKind, addressee: Addressee, submissions: SubmissionLog) -
 
 
 def _cover(intake: Intake, decision: Decision, items: list[ReportItem]) -> CoverNote:
+    liability = liability_summary()
     deadlines = []
     if decision.preliminary_window:
         start, end = decision.preliminary_window
@@ -431,6 +456,13 @@ def _cover(intake: Intake, decision: Decision, items: list[ReportItem]) -> Cover
         reminders.append("個人番号を含むため、番号法に基づく報告の要否を別途確認すること（本ツールは判定しない）。")
     if decision.police is PoliceAdvice.recommended:
         reminders.append("犯罪の可能性があるため、警察への被害届の提出又は相談を検討すること（breachflow police draft）。")
+    for item in decision.sector_obligations:
+        due = f"{wareki(item.window_start)}〜{wareki(item.due)}" if item.window_start and item.due else (
+            wareki(item.due) if item.due else "速やかに"
+        )
+        deadlines.append(
+            CoverDeadline(label=f"{item.title_ja}（{item.recipient_ja}）", due=due, basis=f"{item.basis}［{item.source}］")
+        )
     findings = [
         CoverFinding(title=f.title_ja, applies=f.applies, reason=f.reason, source=f.source, choice=f.choice)
         for f in decision.findings
@@ -443,6 +475,9 @@ def _cover(intake: Intake, decision: Decision, items: list[ReportItem]) -> Cover
         rule_set_version=decision.rule_set_version,
         inputs_sha256=decision.inputs_sha256,
         disclaimer=decision.disclaimer,
+        liability_heading=liability.heading_ja,
+        liability=[CoverLiability(text=line.text_ja, source=line.source) for line in liability.lines],
+        liability_note=liability.note_ja,
     )
 
 

@@ -66,6 +66,28 @@ class NoticeStatus(_Frozen):
         return self
 
 
+class RequestTally(_Frozen):
+    """Item 6: one kind of contact at the inquiry desk (問合せ窓口), counted."""
+
+    label_ja: str = Field(min_length=1, description="e.g. 問合せ, 削除の請求")
+    received: NonNegativeInt
+    closed: NonNegativeInt
+
+    @model_validator(mode="after")
+    def _closed_not_above_received(self) -> RequestTally:
+        if self.closed > self.received:
+            raise ValueError(f"closed ({self.closed}) must not exceed received ({self.received})")
+        return self
+
+
+class RequestSummary(_Frozen):
+    """Item 6: contacts and requests from affected persons, counts only (fed by breachflow requests)."""
+
+    as_of: date
+    by_type: list[RequestTally] = Field(default_factory=list)
+    overdue: NonNegativeInt = 0
+
+
 class Publication(_Frozen):
     """Item 7: whether (and where) the incident was published."""
 
@@ -118,6 +140,7 @@ class ReportFacts(_Frozen):
 
     secondary_damage: SecondaryDamage | None = None
     notices: NoticeStatus | None = None
+    requests: RequestSummary | None = None
     publication: Publication | None = None
     prevention: list[PreventionMeasure] = Field(default_factory=list)
     police: PoliceFiling | None = None
