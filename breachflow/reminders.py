@@ -74,6 +74,26 @@ def deadline_rows(*, case: Case, decision: Decision, today: date, within_days: i
                 status=status,
             )
         )
+    for item in decision.sector_obligations:
+        due = item.due
+        if due is None:
+            status = DeadlineStatus.pending
+        elif due < today:
+            status = DeadlineStatus.overdue
+        elif (due - today).days <= within_days:
+            status = DeadlineStatus.due_soon
+        else:
+            status = DeadlineStatus.pending
+        rows.append(
+            DeadlineRow(
+                incident_id=case.incident_id,
+                regime=f"pack:{item.pack}",
+                obligation=item.obligation,
+                due=due.isoformat() if due else None,
+                window_start=item.window_start.isoformat() if item.window_start else None,
+                status=status,
+            )
+        )
     return rows
 
 

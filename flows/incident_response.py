@@ -12,6 +12,7 @@ from flows.notify_affected_persons import notify_affected_persons
 from flows.prevention import prevention_plan
 from flows.report_obligations import report_obligations
 from flows.scope_incident import scope_incident
+from tasks.requests import publish_request_counts
 from tasks.scoping import artifact_key
 
 
@@ -59,6 +60,7 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
     if stopped_at is None:
         await prevention_plan(incident_id)
         done.append("prevention-plan")
+    publish_request_counts(incident_id)
     outcome = IncidentOutcome(
         incident_id=incident_id, persons=persons, reportable=obligations.reportable,
         categories=obligations.categories, reports_approved=obligations.approved, notices_prepared=notified,

@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict
 from breachflow.casestore import Case, CaseStore
 from breachflow.intake.loader import today_jst
 from breachflow.notification import service
-from breachflow.notification.casework import case_decision, case_facts, case_ledger, case_persons, channel_policy
+from breachflow.notification.casework import (
+    case_decision,
+    case_facts,
+    case_ledger,
+    case_persons,
+    channel_policy,
+    notifiable_persons,
+)
 from breachflow.notification.content import Business
 from breachflow.notification.ledger import State
 from breachflow.notification.mailer import build_mailer
@@ -51,7 +58,7 @@ def plan_notices(incident_id: str) -> PlanCounts:
         case = _case(incident_id)
         settings = get_settings()
         return service.plan_notifications(
-            case=case, persons=list(case_persons(case).values()), decision=case_decision(case),
+            case=case, persons=notifiable_persons(case), decision=case_decision(case),
             policy=channel_policy(), templates_dir=settings.templates_dir, ledger=case_ledger(case, settings),
         )
 

@@ -15,6 +15,7 @@ from breachflow.obligations import assess
 from breachflow.obligations.model import Decision
 from breachflow.obligations.records import record_decision
 from breachflow.reminders import DeadlineRow, deadline_rows
+from breachflow.rulepacks import apply_rule_packs
 from breachflow.scoping.case_scope import stored_scope
 from breachflow.settings import get_settings
 from tasks._safety import ids_only
@@ -39,7 +40,9 @@ def assess_obligations(incident_id: str) -> Decision:
                     field=source.field,
                     reason=intake.data.override_reason or "理由未記載",
                 )
-        decision = assess(intake=intake, scope=stored_scope(case))
+        scope = stored_scope(case)
+        # Industry rule packs add sector_obligations; the APPI keys stay as assess() decided them.
+        decision = apply_rule_packs(intake=intake, decision=assess(intake=intake, scope=scope), scope=scope)
         record_decision(case=case, decision=decision)
         return decision
 

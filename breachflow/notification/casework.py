@@ -19,6 +19,14 @@ def case_persons(case: Case) -> dict[str, Person]:
     return {p.person_id: p for p in case.read_model(PERSONS_FILE, PersonList).persons}
 
 
+def notifiable_persons(case: Case) -> list[Person]:
+    """Persons to plan notices for: everyone scoped, minus those whose deletion request was closed."""
+    from breachflow.requests import suppressed_person_ids
+
+    suppressed = suppressed_person_ids(case)
+    return [p for p in case_persons(case).values() if p.person_id not in suppressed]
+
+
 def case_facts(case: Case) -> IncidentFacts:
     """The incident facts a notice tells every person."""
     intake = case.intake()

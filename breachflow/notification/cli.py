@@ -13,7 +13,14 @@ from breachflow.casestore import Case
 from breachflow.cli import JsonFlag, app, case_store, emit_json
 from breachflow.errors import BreachflowError
 from breachflow.notification import service
-from breachflow.notification.casework import DECISION_FILE, case_facts, case_ledger, case_persons, channel_policy
+from breachflow.notification.casework import (
+    DECISION_FILE,
+    case_facts,
+    case_ledger,
+    case_persons,
+    channel_policy,
+    notifiable_persons,
+)
 from breachflow.notification.content import Business
 from breachflow.notification.ledger import Ledger, State
 from breachflow.notification.mailer import build_mailer
@@ -51,7 +58,7 @@ def notify_plan(incident: str, extra_letter: ExtraLetter = False, as_json: JsonF
 
     case = _case(incident)
     decision = case.read_model(DECISION_FILE, Decision) if case.has(DECISION_FILE) else None
-    persons = list(_persons(case).values())
+    persons = notifiable_persons(case)
     counts = service.plan_notifications(
         case=case, persons=persons, decision=decision, policy=_policy(extra_letter),
         templates_dir=get_settings().templates_dir, ledger=_ledger(case),

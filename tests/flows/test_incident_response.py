@@ -62,7 +62,7 @@ def test_incident_response_end_to_end_is_resumable_and_private(repo: Path, tmp_p
             return {a.key for a in await client.read_artifacts() if a.key}
 
     assert {"incident-demo-stolen-bag", "scope-demo-stolen-bag", "deadlines-demo-stolen-bag",
-            "prevention-demo-stolen-bag", "notification-demo-stolen-bag"} <= asyncio.run(keys())
+            "prevention-demo-stolen-bag", "notification-demo-stolen-bag", "requests-demo-stolen-bag"} <= asyncio.run(keys())
 
     values = _personal_values(case)
     assert len(values) > 600
