@@ -50,16 +50,33 @@ def run(file: Path, approve_as: ApproveAs = None, as_json: JsonFlag = False, as_
         )
 
 
+def _api_url_file() -> Path:
+    return get_settings().home / "prefect" / "api-url"
+
+
+def _use_local_server() -> None:
+    """Point this process at the server `breachflow server` started, unless PREFECT_API_URL is set."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL") and _api_url_file().exists():
+        os.environ["PREFECT_API_URL"] = _api_url_file().read_text(encoding="utf-8").strip()
+
+
 @intake_app.command("submit")
 def intake_submit(
     file: Path,
     wait: Annotated[bool, typer.Option("--wait", help="Run the deployment and wait for it to finish.")] = False,
+    approve_as: ApproveAs = None,
     as_of: AsOf = None,
 ) -> None:
     """Validate and store the case, then start the response through the server (event or run_deployment)."""
+    _use_local_server()
     from prefect.settings import PREFECT_UI_URL
 
     case = _open_or_update(file, as_of)
+    if approve_as:
+        for gate in Gate:
+            preapprove(case=case, gate=gate, approver=approve_as)
     if wait:
         from prefect.deployments import run_deployment
 
@@ -90,8 +107,9 @@ def server(
     from deployments.server import start_server
 
     running = start_server(home=get_settings().home.resolve(), host=host, port=port)
-    typer.echo(f"Prefect UI: {running.ui_url}  (API {running.api_url}); Ctrl-C stops everything")
+    typer.echo(f"Prefect UI: {running.ui_url}  (API {running.api_url}); Ctrl-C stops everything", err=False)
     os.environ["PREFECT_API_URL"] = running.api_url
+    _api_url_file().write_text(running.api_url, encoding="utf-8")
     try:
         from prefect import serve
 
@@ -101,6 +119,7 @@ def server(
     except KeyboardInterrupt:
         pass
     finally:
+        _api_url_file().unlink(missing_ok=True)
         running.stop()
         typer.echo("server stopped")
 

@@ -20,8 +20,9 @@ INCIDENT = REPO / "examples" / "stolen-bag" / "incident.yaml"
 
 
 def main() -> int:
-    """Run the demo; ``--keep`` leaves the servers running for a look at the UI."""
+    """Run the demo; ``--keep`` leaves the servers running, ``--screenshot`` saves UI screenshots."""
     keep = "--keep" in sys.argv
+    shots = "--screenshot" in sys.argv
     if OUT.exists():
         shutil.rmtree(OUT)
     home = OUT / "home"
@@ -81,6 +82,18 @@ def main() -> int:
         print("=" * 72)
         summary = {"incident": case.incident_id, "stages": outcome.stages_done, "emails": len(mails)}
         (OUT / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+        if shots:
+            import httpx
+
+            from scripts.ui_screenshot import screenshot
+
+            runs = httpx.post(f"{server.api_url}/flow_runs/filter",
+                              json={"flow_runs": {"name": {"any_": [f"incident-{case.incident_id}"]}}}, timeout=10).json()
+            for run in runs:
+                page = screenshot(f"{server.ui_url}/runs/flow-run/{run['id']}", OUT / "screenshots" / "incident-run.png")
+                print(f"screenshot of the incident's flow run: {page.relative_to(REPO)}")
+            page = screenshot(f"{server.ui_url}/artifacts", OUT / "screenshots" / "artifacts.png")
+            print(f"screenshot of the artifacts page: {page.relative_to(REPO)}")
         if keep:
             print("servers keep running; press Ctrl-C to stop", flush=True)
             try:
