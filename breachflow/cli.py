@@ -29,7 +29,8 @@ app = typer.Typer(
 )
 intake_app = typer.Typer(help="Validate and open incident intake files.", no_args_is_help=True)
 app.add_typer(intake_app, name="intake")
-case_app = typer.Typer(help="Inspect cases in the case store: list, timeline, verify.", no_args_is_help=True)
+case_app = typer.Typer(help="Inspect cases in the case store: list, timeline, verify, export, retention, purge.",
+                       no_args_is_help=True)
 app.add_typer(case_app, name="case")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -108,14 +109,78 @@ def case_timeline(incident_id: str, as_json: JsonFlag = False) -> None:
 
 @case_app.command("verify")
 def case_verify(incident_id: str) -> None:
-    """Check the timeline's hash chain; names the first broken entry."""
-    count = case_store().get(incident_id).timeline.verify()
+    """Check the timeline's hash chain (names the first broken entry) and warn about loose permissions."""
+    from breachflow.security.permissions import warn_loose_permissions
+
+    case = case_store().get(incident_id)
+    count = case.timeline.verify()
+    warn_loose_permissions([case])
     typer.echo(f"case {incident_id}: timeline intact ({count} entries)")
+
+
+@case_app.command("export")
+def case_export(
+    incident_id: str,
+    name: Annotated[str, typer.Argument(help="File inside the case folder, e.g. notification/calls/call_list.csv")],
+    to: Annotated[Path, typer.Option("--to", help="Where to write the decrypted copy (must not exist).")],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file at --to.")] = False,
+) -> None:
+    """Decrypt one stored file to an explicit path; the export is recorded in the timeline."""
+    target = case_store().get(incident_id).export(name, to, overwrite=overwrite)
+    typer.echo(f"case {incident_id}: {name} written to {target} (recorded in the timeline)")
+
+
+@case_app.command("retention")
+def case_retention(as_json: JsonFlag = False, as_of: AsOf = None) -> None:
+    """List cases whose personal data is kept longer than BREACHFLOW_RETENTION_DAYS."""
+    from breachflow.security.retention import cases_past_retention
+
+    settings = get_settings()
+    due = cases_past_retention(store=case_store(), today=parse_as_of(as_of) or date.today(),
+                               retention_days=settings.retention_days)
+    if as_json:
+        emit_json([d.model_dump(mode="json") for d in due])
+        return
+    if not due:
+        typer.echo(f"no case is past the retention period ({settings.retention_days} days)")
+    for item in due:
+        typer.echo(f"{item.incident_id}: opened {item.opened_on}, due {item.due_on} ({item.days_over} days over); "
+                   f"purge with 'breachflow case purge {item.incident_id} --yes'")
+
+
+@case_app.command("purge")
+def case_purge(
+    incident_id: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: the personal data cannot be recovered afterwards.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Destroy the case's data key and personal files; keep the aggregate record and log the purge."""
+    if not yes:
+        raise BreachflowError(f"case {incident_id}: purging cannot be undone; repeat with --yes to confirm")
+    record = case_store().get(incident_id).purge()
+    if as_json:
+        emit_json(record.model_dump(mode="json"))
+    else:
+        typer.echo(f"case {incident_id}: purged {record.files_deleted} file(s), data key "
+                   f"{'destroyed' if record.key_destroyed else 'was already gone'}; {len(record.kept)} aggregate record(s) kept")
+
+
+def _warn_loose_permissions() -> None:
+    """Warn (stderr, paths and modes only) about case folders or key files open to others."""
+    from breachflow.security.permissions import warn_loose_permissions
+
+    store = case_store()
+    try:
+        ids = store.ids()
+    except OSError:
+        return
+    warn_loose_permissions(store.get(i) for i in ids)
 
 
 def main() -> None:
     """Entry point: run the app; user errors become one paragraph on stderr and exit 2."""
     try:
+        _warn_loose_permissions()
         app(standalone_mode=False)
     except BreachflowError as exc:
         typer.echo(f"error: {exc}", err=True)

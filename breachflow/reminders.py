@@ -11,6 +11,7 @@ from breachflow.casestore import Case, CaseStore
 from breachflow.obligations.model import Decision
 from breachflow.obligations.records import current_decision
 from breachflow.reporting.facts import ReportKind, read_submissions
+from breachflow.settings import Settings
 
 # Which submission discharges which obligation.
 _DISCHARGED_BY: dict[str, ReportKind] = {
@@ -95,6 +96,48 @@ def deadline_rows(*, case: Case, decision: Decision, today: date, within_days: i
             )
         )
     return rows
+
+
+_OBLIGATION_JA = {
+    "preliminary_report": "漏えい等報告（速報）",
+    "final_report": "漏えい等報告（確報）",
+    "individual_notice": "本人への通知",
+    "client_notice": "委託元への通知",
+    "gdpr_sa_notification": "GDPR 監督機関への通知",
+    "gdpr_individual_notice": "GDPR 本人への通知",
+}
+_STATUS_JA = {DeadlineStatus.overdue: "期限超過", DeadlineStatus.due_soon: "期限間近",
+              DeadlineStatus.pending: "未了", DeadlineStatus.done: "完了"}
+
+
+def reminder_email(*, rows: list[DeadlineRow], today: date, settings: Settings) -> bytes:
+    """The officer's reminder (Japanese, ids and dates only) as an RFC 5322 message."""
+    from email.message import EmailMessage
+    from email.policy import SMTP as SMTP_POLICY
+    from email.utils import formatdate, make_msgid
+
+    from breachflow.templating import render
+
+    body = render(
+        "email/reminder.txt",
+        {
+            "business_name": settings.business_name,
+            "today": today.isoformat(),
+            "rows": [
+                {**row.model_dump(), "label": _OBLIGATION_JA.get(row.obligation, row.obligation),
+                 "status_ja": _STATUS_JA[row.status]}
+                for row in rows
+            ],
+        },
+    )
+    message = EmailMessage()
+    message["Subject"] = f"【breachflow】期限が近い対応事項 {len(rows)}件（{today.isoformat()}）"
+    message["From"] = settings.mail_from
+    message["To"] = settings.officer_email or ""
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="breachflow.invalid")
+    message.set_content(body, charset="utf-8", cte="base64")  # 7-bit safe for any relay
+    return message.as_bytes(policy=SMTP_POLICY)  # CRLF line ends, as the wire needs
 
 
 def reminders(*, store: CaseStore, today: date, within_days: int = 2) -> list[DeadlineRow]:

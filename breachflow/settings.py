@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     # A company's own rule packs (a folder of *.yaml), loaded beside the shipped ones.
     rule_packs_dir: Path | None = None
 
+    # Encryption at rest: the master key wraps every incident's data key. Give it as base64 of
+    # 32 random bytes in BREACHFLOW_MASTER_KEY, or in a 0600 file named by BREACHFLOW_MASTER_KEY_FILE.
+    master_key: SecretStr | None = None
+    master_key_file: Path | None = None
+    # Days after a case was opened before `breachflow case retention` lists it for purging.
+    retention_days: int = Field(default=365, ge=1)
+    # Demo mode: a labelled demo master key is created under home when none is configured.
+    demo: bool = False
+
     @property
     def cases_dir(self) -> Path:
         """Folder holding one sub-folder per incident."""

@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 
 from breachflow.casestore import CaseStore
 from breachflow.intake.loader import today_jst
-from breachflow.reminders import DeadlineRow, reminders
+from breachflow.reminders import DeadlineRow, reminder_email, reminders
 from breachflow.settings import get_settings
 
 
@@ -16,6 +16,39 @@ from breachflow.settings import get_settings
 def find_due_obligations(within_days: int) -> list[DeadlineRow]:
     """List obligations overdue or due soon in every case (ids and dates only)."""
     return reminders(store=CaseStore(get_settings().cases_dir), today=today_jst(), within_days=within_days)
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry only deferrals and dropped connections, never a permanent refusal."""
+    from breachflow.notification.mailer import TransientDeliveryError
+
+    try:
+        state.result()
+    except TransientDeliveryError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="email-officer", retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=_transient,
+      cache_policy=NO_CACHE, persist_result=False)
+def email_officer(rows: list[DeadlineRow]) -> bool:
+    """Email the officer the due obligations when SMTP and an officer address are configured."""
+    settings = get_settings()
+    if not rows or not settings.officer_email or not settings.smtp_host:
+        return False
+    from breachflow.notification.mailer import OutgoingEmail, build_mailer
+
+    today = today_jst()
+    mailer = build_mailer(settings, outbox_dir=settings.home / "outbox" / "reminders")
+    try:
+        mailer.deliver(OutgoingEmail(notice_id=f"reminder-{today.isoformat()}", sender=settings.mail_from,
+                                     recipient=settings.officer_email,
+                                     data=reminder_email(rows=rows, today=today, settings=settings)))
+    finally:
+        mailer.close()
+    return True
 
 
 @flow(name="deadline-reminders", persist_result=False)
@@ -30,4 +63,5 @@ async def deadline_reminders(within_days: int = 2) -> list[DeadlineRow]:
         key="deadline-reminders",
         description=f"obligations overdue or due within {within_days} days",
     )
+    email_officer(rows)
     return rows

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# A fixed, random-looking master key for tests only (base64 of 32 bytes); never a real key.
+TEST_MASTER_KEY = "q6Dk0+7cN8vUu1Yp3r4XWf2mZ9sHkT5bLgE1aQoJcVw="
 SHARED_CASES = REPO.parent / "shared" / "cases" / "legal"
 
 
@@ -16,6 +18,9 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test gets its own case store, so nothing leaks between tests."""
     home = tmp_path / "bf-home"
     monkeypatch.setenv("BREACHFLOW_HOME", str(home))
+    # Case files are encrypted at rest; every test runs with a test master key.
+    monkeypatch.setenv("BREACHFLOW_MASTER_KEY", TEST_MASTER_KEY)
+    monkeypatch.delenv("BREACHFLOW_MASTER_KEY_FILE", raising=False)
     from breachflow.settings import get_settings
 
     get_settings.cache_clear()

@@ -163,21 +163,52 @@ class YagmailMailer:
             self._connected = False
 
 
-class OutboxMailer:
-    """Writes each message to ``<folder>/<notice id>.eml``: the default when no relay is configured."""
+class FileWriter(Protocol):
+    """Stores one file's bytes: a case folder seals them, a plain folder writes them as they are."""
 
-    def __init__(self, folder: Path) -> None:
+    def __call__(self, path: Path, data: bytes) -> None:
+        """Store ``data`` at ``path``."""
+        ...
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file atomically (0600) without encryption: for folders outside any case."""
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def outbox_writer(folder: Path) -> FileWriter:
+    """Seal captured mail when the outbox is inside a case folder (it holds addresses); else write it plain."""
+    from breachflow.casestore import case_containing
+
+    case = case_containing(folder)
+    if case is None:
+        return write_private
+
+    def seal_into_case(path: Path, data: bytes) -> None:
+        case.write_bytes(case.name_of(path), data)
+
+    return seal_into_case
+
+
+class OutboxMailer:
+    """Writes each message to ``<folder>/<notice id>.eml``: the default when no relay is configured.
+
+    Inside a case folder the messages are sealed with the case key; read one with
+    ``breachflow case export INCIDENT notification/outbox/<notice id>.eml --to PATH``.
+    """
+
+    def __init__(self, folder: Path, *, writer: FileWriter | None = None) -> None:
         self.folder = folder
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.writer = writer or outbox_writer(folder)
 
     def deliver(self, mail: OutgoingEmail) -> int:
-        """Write the message atomically (0600)."""
-        target = self.folder / f"{mail.notice_id}.eml"
-        tmp = target.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(mail.data)
-        os.replace(tmp, target)
+        """Write the message atomically (0600, sealed inside a case folder)."""
+        self.writer(self.folder / f"{mail.notice_id}.eml", mail.data)
         return 250
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ these. Return values are counts and ids only.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -15,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.approvals import ApprovalRecord, Gate, Verdict, record_approval
-from breachflow.casestore import Case
+from breachflow.casestore import Case, case_containing
 from breachflow.errors import DeliveryError, InputError
 from breachflow.notification.calls import CallOutcome, call_list_rows, read_call_outcomes, write_call_list
 from breachflow.notification.content import Business, advice_for, notice_context, placeholder_person
@@ -218,17 +219,30 @@ def produce_letters(
         write_problems(out_dir / "mailing_list_cp932_problems.csv", problems)
         write_labels(contexts=[c.recipient for c in contexts], notice_ids=[c.notice_id for c in contexts],
                      path=out_dir / "labels.pdf", templates_dir=templates_dir)
-        (out_dir / "letter_index.json").write_text(index.model_dump_json(indent=2), encoding="utf-8")
+        _write_private(out_dir / "letter_index.json", index.model_dump_json(indent=2).encode("utf-8"))
         # Letters that would print a character as tofu: a human fixes them (e.g. hand-writes the name).
         write_csv(out_dir / "missing_glyphs.csv", ["notice_id", "codepoints"],
                   [[nid, " ".join(cps)] for nid, cps in missing.items()], encoding="utf-8-sig")
+    where = seal_outputs(case=case, out_dir=out_dir)
     for notice in notices:
         if ledger.claim(notice.notice_id, worker="print"):
             ledger.finish(notice.notice_id, State.sent, detail=f"handed to print: {pages[notice.notice_id].file}")
     case.timeline.append("notification.letters", "郵送通知を作成", letters=len(notices), files=index.files,
-                         unencodable_cp932=len(problems), missing_glyphs=len(missing))
+                         unencodable_cp932=len(problems), missing_glyphs=len(missing), **where)
     return LetterRun(letters=len(notices), files=index.files, variants=index.variants, unencodable_cp932=len(problems),
                      missing_glyphs=len(missing))
+
+
+def seal_outputs(*, case: Case | None, out_dir: Path) -> dict[str, object]:
+    """Encrypt files just written into a case folder; files written elsewhere were asked for by path.
+
+    Returns what the timeline should record: how many files were sealed in the case store,
+    or the explicit folder the plain files were written to.
+    """
+    owner = case if case is not None and case.contains(out_dir) else case_containing(out_dir)
+    if owner is not None:
+        return {"sealed_files": owner.seal_tree(out_dir)}
+    return {"written_to": str(Path(out_dir).resolve())}
 
 
 def write_problems(path: Path, problems: list[Unencodable]) -> None:
@@ -243,8 +257,13 @@ def write_labels(*, contexts: list, notice_ids: list[str], path: Path, templates
 
     labels = [{**r.model_dump(), "notice_id": nid} for r, nid in zip(contexts, notice_ids)]
     html = environment(templates_dir).get_template("letters/labels.html").render(labels=labels)
-    path.write_bytes(HTML(string=html).write_pdf())
-    path.chmod(0o600)
+    _write_private(path, HTML(string=html).write_pdf())
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 # ---------------------------------------------------------------- returned mail, calls
@@ -294,15 +313,18 @@ def import_returned(
 
 def export_call_list(
     *, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, facts: IncidentFacts, business: Business,
-    today: date, templates_dir: Path, out_dir: Path,
+    today: date, templates_dir: Path, out_dir: Path, case: Case | None = None,
 ) -> dict[str, int]:
-    """Write the call list for every phone notice still open; returns counts."""
+    """Write the call list for every phone notice still open (sealed when inside a case folder); returns counts."""
     notices = notices_in_ledger(ledger=ledger, persons=persons, plan=plan, channel=Channel.phone,
                                 states=(State.planned, State.failed_transient))
     rows = call_list_rows(notices=notices, persons=persons, facts=facts, business=business, today=today,
                           templates_dir=templates_dir)
     problems = write_call_list(rows=rows, out_dir=out_dir)
     write_problems(out_dir / "call_list_cp932_problems.csv", problems["call_list_cp932.csv"])
+    where = seal_outputs(case=case, out_dir=out_dir)
+    if case is not None and "written_to" in where:
+        case.timeline.append("notification.call_list", "架電リストを指定先に書き出し", calls=len(rows), **where)
     return {"calls": len(rows), "unencodable_cp932": len(problems["call_list_cp932.csv"])}
 
 

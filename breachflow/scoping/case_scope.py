@@ -16,11 +16,13 @@ def scope_case(*, case: Case, as_of: date | None = None) -> ScopeSummary:
     """Scope the case's dataset; store the summary and person list; return aggregates only."""
     from breachflow.scoping.service import scope_dataset
 
-    dataset = case.dataset_path()
-    if dataset is None:
-        raise CaseStoreError(f"case {case.incident_id}: the intake names no data.dataset to scope")
     intake = case.intake()
-    summary, persons = scope_dataset(path=dataset, as_of=as_of or intake.discovered_on)
+    # The readers take a path: the sealed copy is decrypted into a 0600 file under the
+    # case's tmp/ folder for the length of the read and deleted afterwards.
+    with case.dataset_file() as dataset:
+        if dataset is None:
+            raise CaseStoreError(f"case {case.incident_id}: the intake names no data.dataset to scope")
+        summary, persons = scope_dataset(path=dataset, as_of=as_of or intake.discovered_on)
     previous = case.read_model(SCOPE_FILE, ScopeSummary) if case.has(SCOPE_FILE) else None
     case.write_model(PERSONS_FILE, persons)
     case.write_model(SCOPE_FILE, summary)

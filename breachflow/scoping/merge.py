@@ -4,6 +4,10 @@ Rows are linked through (name, identifier kind, identifier value) keys; the pers
 connected components of that row–key graph, so the rule is transitive (A~B by phone and
 B~C by email puts A, B and C together). Components are found by iterative min-label
 propagation in polars; namesakes that share no identifier never meet a common key.
+
+Most rows share no key with any other row. A 64-bit hash of (name, value) finds the rows
+that might (equal keys always have equal hashes; a collision only adds a candidate), and
+the exact grouping by the strings themselves runs on those candidates only.
 """
 
 from __future__ import annotations
@@ -15,17 +19,22 @@ PERSON = "__person"
 
 
 def assign_persons(frame: pl.DataFrame, *, name: str, identifiers: list[str]) -> pl.DataFrame:
-    """Add ``__person``: a 0-based person number in first-row order (frame ordered by ``__i``)."""
-    parts = [
-        frame.select(
-            pl.col(ORDINAL),
-            pl.col(name).alias("name"),
-            pl.lit(kind, dtype=pl.UInt8).alias("kind"),
-            pl.col(column).cast(pl.String).alias("value"),
-        ).drop_nulls()
-        for kind, column in enumerate(identifiers)
-    ]
-    labels = frame.select(pl.col(ORDINAL), pl.col(ORDINAL).alias("label"))
+    """Add ``__person``: a 0-based person number in first-row order (frame ordered by ``__i`` = 0, 1, …)."""
+    name_hash = frame.select(pl.col(name).hash(seed=1)).to_series()
+    parts = []
+    for kind, column in enumerate(identifiers):
+        key_hash = name_hash ^ frame.select(pl.col(column).hash(seed=2)).to_series()
+        present = pl.col(name).is_not_null() & pl.col(column).is_not_null()
+        candidates = frame.select(ORDINAL, name, column).filter(present & key_hash.is_duplicated())
+        parts.append(
+            candidates.select(
+                pl.col(ORDINAL),
+                pl.col(name).alias("name"),
+                pl.lit(kind, dtype=pl.UInt8).alias("kind"),
+                pl.col(column).cast(pl.String).alias("value"),
+            )
+        )
+    labels = frame.get_column(ORDINAL).cast(pl.UInt32)
     if parts:
         # Keys seen on a single row connect nothing; only shared keys become edges.
         edges = (
@@ -38,11 +47,12 @@ def assign_persons(frame: pl.DataFrame, *, name: str, identifiers: list[str]) ->
         )
         if edges.height:
             linked = _components(edges)
-            labels = labels.join(linked, on=ORDINAL, how="left", maintain_order="left").select(
-                pl.col(ORDINAL), pl.coalesce("component", "label").alias("label")
-            )
-    person = labels.get_column("label").rank("dense").cast(pl.UInt32) - 1
-    return frame.with_columns(person.alias(PERSON))
+            labels = labels.scatter(linked.get_column(ORDINAL), linked.get_column("component").cast(pl.UInt32))
+    # A component's label is its first row, so persons numbered in first-row order are
+    # the running count of rows that are their own label (no sort needed).
+    first = labels == frame.get_column(ORDINAL).cast(pl.UInt32)
+    number = first.cast(pl.UInt32).cum_sum() - 1
+    return frame.with_columns(number.gather(labels).alias(PERSON))
 
 
 def _components(edges: pl.DataFrame) -> pl.DataFrame:

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -71,12 +72,15 @@ def read_dataset(*, path: Path) -> RawDataset:
         raise DatasetError(path, f"cannot be read ({exc.strerror}); check the file's permissions") from None
     if not data.strip():
         raise DatasetError(path, "the file is empty; export the list again with its header row and data")
-    sha256 = hashlib.sha256(data).hexdigest()
     if data.startswith(_OLE_MAGIC):
-        return _read_ole(path, data, sha256)
+        return _read_ole(path, data, hashlib.sha256(data).hexdigest())
     if data.startswith(_ZIP_MAGIC):
-        return _read_workbook(path, data, sha256)
-    return _read_csv(path, data, sha256)
+        return _read_workbook(path, data, hashlib.sha256(data).hexdigest())
+    # hashlib releases the GIL on large buffers, so the hash of a big CSV costs no wall
+    # time: it runs beside the (GIL-holding) decoding and parsing.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha256 = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        return _read_csv(path, data, sha256)
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
     return cleaned
 
 
-def _read_csv(path: Path, data: bytes, sha256: str) -> RawDataset:
+def _read_csv(path: Path, data: bytes, sha256: Future[str]) -> RawDataset:
     text, encoding = _decode(path, data)
     del data
     notes: list[str] = []
@@ -182,7 +186,6 @@ def _read_csv(path: Path, data: bytes, sha256: str) -> RawDataset:
         start = text.index("\n", start) + 1
     body = text[start:].encode("utf-8")
     del text
-    _check_ragged(path, body, header_line, len(headers))
     names = [f"c{i}" for i in range(len(headers))]
     try:
         frame = pl.read_csv(
@@ -196,18 +199,40 @@ def _read_csv(path: Path, data: bytes, sha256: str) -> RawDataset:
             truncate_ragged_lines=False,
         )
     except pl.exceptions.PolarsError as exc:
-        # polars' message may quote the offending line, i.e. personal data: name the type only.
+        # A row with too many fields makes polars refuse the file: name that row if the
+        # exact scan finds one. polars' own message may quote the offending line, i.e.
+        # personal data, so otherwise only its type is named.
+        _locate_ragged(path, body.decode("utf-8"), header_line, len(headers))
         raise DatasetError(
             path, f"cannot be parsed as CSV ({type(exc).__name__}); check the quoting and the separators"
         ) from None
+    _check_ragged(path, body, header_line, records[header_index], frame)
     table = _finish_table(path, Table(sheet=None, header_line=header_line, headers=headers, frame=frame))
-    return RawDataset(path=path, sha256=sha256, encoding=encoding, tables=[table], notes=notes)
+    return RawDataset(path=path, sha256=sha256.result(), encoding=encoding, tables=[table], notes=notes)
 
 
-def _check_ragged(path: Path, body: bytes, header_line: int, width: int) -> None:
+def _check_ragged(path: Path, body: bytes, header_line: int, header: list[str], frame: pl.DataFrame) -> None:
     """Every record must have as many fields as the header; name the first that does not."""
-    if _maybe_ragged(body, width):
-        _locate_ragged(path, body.decode("utf-8"), header_line, width)
+    if not _all_rows_full(body, header, frame) and _maybe_ragged(body, len(header)):
+        _locate_ragged(path, body.decode("utf-8"), header_line, len(header))
+
+
+def _all_rows_full(body: bytes, header: list[str], frame: pl.DataFrame) -> bool:
+    """True when the parsed ``frame`` proves that every record has the header's width.
+
+    polars refuses a record with more fields than the header (``truncate_ragged_lines``
+    is off), but pads a shorter one with empty strings. So no record is short exactly
+    when the separators in the file add up to (width - 1) per record, the header's
+    included; commas inside quoted cells are in the parsed values and are subtracted.
+    This is one ``bytes.count`` instead of a second parse; when it does not add up (a
+    short row, but also a blank line) the line-by-line checks decide.
+    """
+    commas = body.count(b",") - sum(cell.count(",") for cell in header)
+    if b'"' in body:
+        value_columns = [c for c in frame.columns if c != ROW_COLUMN]
+        inside = frame.select(pl.sum_horizontal(pl.col(value_columns).str.count_matches(",", literal=True).sum()))
+        commas -= int(inside.item() or 0)
+    return commas == (len(header) - 1) * (frame.height + 1)
 
 
 def _maybe_ragged(body: bytes, width: int) -> bool:
@@ -261,7 +286,13 @@ def _finish_table(path: Path, table: Table) -> Table:
     """Drop blank rows, refuse header-only lists and oversized cells."""
     frame = table.frame
     value_columns = [c for c in frame.columns if c != ROW_COLUMN]
-    frame = frame.with_columns(pl.col(value_columns).str.strip_chars().replace("", None))
+    # Trimming rewrites a whole column; most columns of an export have no padded cell.
+    padded = frame.select(
+        (pl.col(value_columns).str.contains(r"^\s|\s$") | (pl.col(value_columns).str.len_bytes() == 0)).any()
+    ).row(0)
+    to_trim = [name for name, any_padded in zip(value_columns, padded, strict=True) if any_padded]
+    if to_trim:
+        frame = frame.with_columns(pl.col(to_trim).str.strip_chars().replace("", None))
     frame = frame.filter(~pl.all_horizontal(pl.col(value_columns).is_null()))
     where = f"sheet '{table.sheet}'" if table.sheet else "the file"
     if frame.height == 0:

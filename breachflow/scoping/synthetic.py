@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+# Bumped whenever the same seed starts producing different rows (caches key on it).
+GENERATOR_VERSION = 2
 HEADERS: tuple[str, ...] = (
     "顧客番号", "お名前", "フリガナ", "性別", "生年月日", "〒", "ご住所", "電話番号", "メールアドレス", "ご職業",
 )  # fmt: skip
@@ -53,11 +55,57 @@ class SyntheticList:
     persons: int
 
 
+# Faker's ja_JP pools hold 53 surnames and 51 given names: ~2,700 full names, so a
+# million-row list would be all namesakes, and namesakes sharing a birth date by chance
+# would merge. Two-kanji compounds widen the pools to ~650 surnames and ~310 given
+# names (~100,000 full names); the kana of a compound is its parts' readings joined,
+# plausible enough for a synthetic list (merging never compares kana).
+_SURNAME_HEADS = (
+    ("山", "ヤマ", "yama"), ("中", "ナカ", "naka"), ("小", "コ", "ko"), ("大", "オオ", "oo"), ("石", "イシ", "ishi"),
+    ("松", "マツ", "matsu"), ("森", "モリ", "mori"), ("川", "カワ", "kawa"), ("西", "ニシ", "nishi"),
+    ("東", "ヒガシ", "higashi"), ("北", "キタ", "kita"), ("南", "ミナミ", "minami"), ("岡", "オカ", "oka"),
+    ("藤", "フジ", "fuji"), ("前", "マエ", "mae"), ("長", "ナガ", "naga"), ("福", "フク", "fuku"), ("高", "タカ", "taka"),
+    ("上", "ウエ", "ue"), ("原", "ハラ", "hara"), ("菊", "キク", "kiku"), ("竹", "タケ", "take"), ("杉", "スギ", "sugi"),
+    ("桜", "サクラ", "sakura"), ("宮", "ミヤ", "miya"), ("平", "ヒラ", "hira"), ("今", "イマ", "ima"), ("金", "カネ", "kane"),
+    ("吉", "ヨシ", "yoshi"), ("古", "フル", "furu"),
+)  # fmt: skip
+_SURNAME_TAILS = (
+    ("田", "タ", "ta"), ("川", "カワ", "kawa"), ("本", "モト", "moto"), ("村", "ムラ", "mura"), ("野", "ノ", "no"),
+    ("山", "ヤマ", "yama"), ("口", "グチ", "guchi"), ("島", "シマ", "shima"), ("沢", "サワ", "sawa"), ("崎", "サキ", "saki"),
+    ("井", "イ", "i"), ("原", "ハラ", "hara"), ("木", "キ", "ki"), ("谷", "タニ", "tani"), ("内", "ウチ", "uchi"),
+    ("橋", "ハシ", "hashi"), ("池", "イケ", "ike"), ("浦", "ウラ", "ura"), ("坂", "サカ", "saka"), ("尾", "オ", "o"),
+)  # fmt: skip
+_MALE_HEADS = (
+    ("健", "ケン", "ken"), ("大", "ダイ", "dai"), ("翔", "ショウ", "sho"), ("拓", "タク", "taku"), ("和", "カズ", "kazu"),
+    ("雄", "ユウ", "yu"), ("正", "マサ", "masa"), ("秀", "ヒデ", "hide"), ("浩", "コウ", "ko"), ("達", "タツ", "tatsu"),
+    ("洋", "ヨウ", "yo"), ("俊", "シュン", "shun"), ("哲", "テツ", "tetsu"), ("康", "ヤス", "yasu"),
+)  # fmt: skip
+_MALE_TAILS = (
+    ("太", "タ", "ta"), ("介", "スケ", "suke"), ("也", "ヤ", "ya"), ("樹", "キ", "ki"), ("人", "ト", "to"),
+    ("一", "イチ", "ichi"), ("郎", "ロウ", "ro"), ("司", "ジ", "ji"), ("平", "ヘイ", "hei"), ("彦", "ヒコ", "hiko"),
+)  # fmt: skip
+_FEMALE_HEADS = (
+    ("美", "ミ", "mi"), ("愛", "アイ", "ai"), ("由", "ユ", "yu"), ("花", "ハナ", "hana"), ("真", "マ", "ma"),
+    ("優", "ユウ", "yu"), ("彩", "アヤ", "aya"), ("結", "ユイ", "yui"), ("千", "チ", "chi"), ("早", "サ", "sa"),
+    ("明", "アケ", "ake"), ("春", "ハル", "haru"),
+)  # fmt: skip
+_FEMALE_TAILS = (
+    ("子", "コ", "ko"), ("美", "ミ", "mi"), ("香", "カ", "ka"), ("奈", "ナ", "na"), ("恵", "エ", "e"),
+    ("里", "リ", "ri"), ("菜", "ナ", "na"), ("代", "ヨ", "yo"), ("穂", "ホ", "ho"), ("希", "キ", "ki"),
+)  # fmt: skip
+
+
+def _compounds(heads: Sequence[tuple[str, str, str]], tails: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    return [(h[0] + t[0], h[1] + t[1], (h[2] + t[2]).capitalize()) for h in heads for t in tails]
+
+
 def _name_pools() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], list[tuple[str, str, str]]]:
     from faker.providers.person.ja_JP import Provider
 
-    surnames = [*Provider.last_name_pairs.keys(), *_EXTRA_SURNAMES]
-    return surnames, list(Provider.first_name_male_pairs), list(Provider.first_name_female_pairs)
+    surnames = [*Provider.last_name_pairs.keys(), *_EXTRA_SURNAMES, *_compounds(_SURNAME_HEADS, _SURNAME_TAILS)]
+    male = [*Provider.first_name_male_pairs, *_compounds(_MALE_HEADS, _MALE_TAILS)]
+    female = [*Provider.first_name_female_pairs, *_compounds(_FEMALE_HEADS, _FEMALE_TAILS)]
+    return surnames, male, female
 
 
 def generate_customers(

@@ -28,7 +28,7 @@ def test_open_case_stores_intake_dataset_and_timeline(tmp_path: Path) -> None:
     path = _intake_with_dataset(tmp_path)
     store = CaseStore(tmp_path / "cases")
     case = store.open_case(load_intake(path, as_of=date(2026, 11, 20)), path)
-    assert case.dataset_path().read_bytes() == (tmp_path / "list.csv").read_bytes()
+    assert case.dataset_bytes() == (tmp_path / "list.csv").read_bytes()
     assert case.intake().incident_id == "WE-01"
     assert [e.kind for e in case.timeline.entries()] == ["intake.opened"]
     assert stat.S_IMODE(case.dir.stat().st_mode) == 0o700
@@ -48,12 +48,12 @@ def test_opening_twice_needs_update(tmp_path: Path) -> None:
 
 
 def test_tampered_dataset_is_detected(tmp_path: Path) -> None:
-    """A stored dataset that no longer matches its hash is refused."""
+    """A stored dataset re-sealed with other content no longer matches its recorded hash and is refused."""
     path = _intake_with_dataset(tmp_path)
     case = CaseStore(tmp_path / "cases").open_case(load_intake(path, as_of=date(2026, 11, 20)), path)
-    case.dataset_path().write_text("changed", encoding="utf-8")
+    case.write_bytes("dataset.csv", "changed".encode())
     with pytest.raises(CaseStoreError, match="does not match"):
-        case.dataset_path()
+        case.dataset_bytes()
 
 
 def test_timeline_chain_detects_edits(tmp_path: Path) -> None:

@@ -28,9 +28,10 @@ def test_police_record_then_fields_draft(make_case: Callable[..., Case]) -> None
     assert drafted.exit_code == 0, drafted.output
     paths = [Path(line) for line in drafted.output.split()]
     assert [p.name for p in paths] == ["report-preliminary-20261112.fields.json", "report-preliminary-20261112.fields.csv"]
-    items = json.loads(paths[0].read_text(encoding="utf-8"))["items"]
+    # Drafts are sealed in the case store; read them through it (or `breachflow case export`).
+    items = json.loads(case.read_bytes(f"drafts/{paths[0].name}").decode("utf-8"))["items"]
     assert "R-5" in items[8]["value"]
-    assert paths[1].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert case.read_bytes(f"drafts/{paths[1].name}").startswith(b"\xef\xbb\xbf")
 
 
 def test_report_set_and_submitted(make_case: Callable[..., Case]) -> None:
@@ -60,8 +61,8 @@ def test_markdown_draft_and_police_draft_written(make_case: Callable[..., Case])
     report = runner.invoke(app, ["report", "draft", "WE-01", "--kind", "preliminary", "--date", "2026-11-12"])
     police = runner.invoke(app, ["police", "draft", "WE-01", "--format", "html", "--date", "2026-11-12"])
     assert report.exit_code == 0 and police.exit_code == 0, report.output + police.output
-    assert "（速報）" in Path(report.output.strip()).read_text(encoding="utf-8")
-    assert "被害届（案）" in Path(police.output.strip()).read_text(encoding="utf-8")
+    assert "（速報）" in case.read_bytes(f"drafts/{Path(report.output.strip()).name}").decode("utf-8")
+    assert "被害届（案）" in case.read_bytes(f"drafts/{Path(police.output.strip()).name}").decode("utf-8")
     kinds = [e.kind for e in case.timeline.entries()]
     assert "report.drafted" in kinds and "police.drafted" in kinds
 
@@ -77,7 +78,7 @@ def test_draft_uses_stored_decision(make_case: Callable[..., Case]) -> None:
     result = runner.invoke(app, ["report", "draft", "WE-01", "--kind", "preliminary", "--format", "html",
                                  "--date", "2026-11-12"])
     assert result.exit_code == 0, result.output
-    html = Path(result.output.strip()).read_text(encoding="utf-8")
+    html = case.read_bytes(f"drafts/{Path(result.output.strip()).name}").decode("utf-8")
     assert "金融庁長官 殿" in html and "個人情報保護委員会 御中" not in html
 
 

@@ -1,0 +1,1 @@
+"""Personal-data safety: encryption at rest, master key, retention, scrubbing."""

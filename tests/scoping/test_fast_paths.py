@@ -1,0 +1,186 @@
+"""Each fast path produces exactly what the straightforward computation produces."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from breachflow.errors import DatasetError
+from breachflow.scoping import normalize as nz
+from breachflow.scoping import summary as sm
+from breachflow.scoping.merge import ORDINAL, PERSON, assign_persons
+from breachflow.scoping.readers import read_dataset
+
+# Characters that matter to NFKC, addresses and phone numbers, mixed with plain ones.
+_JAPANESE = "山田太郎髙﨑①㈱ｶﾞｱ丁目番地号東京都港区あいうがカタナー・、。々"
+_SPECIAL = "\u3000\u3099\u309a\u309b\u2010\u2212\uff0d\u2500\u1161\u11a8\u0301\u00a0\t\n"
+_FULL_WIDTH = "０１２３４５６７８９－＋（）ＡＢａｂ＠"
+_ASCII = "0123456789-+ ()abcxyzABC@."
+_MIXED_TEXT = st.text(alphabet=_JAPANESE + _SPECIAL + _FULL_WIDTH + _ASCII, max_size=24)
+_ANY_TEXT = st.one_of(_MIXED_TEXT, st.text(max_size=12), st.text(alphabet=_ASCII, max_size=16))
+_VALUES = st.lists(st.one_of(st.none(), _ANY_TEXT), max_size=40)
+
+
+def _series(values: list[str | None]) -> pl.Series:
+    return pl.Series("v", values, dtype=pl.String)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES)
+def test_nfkc_fast_path_equals_full_normalisation(values):
+    """NFKC computed only for unsure values equals polars' NFKC of every value."""
+    series = _series(values)
+    assert nz.nfkc_series(series).to_list() == series.str.normalize("NFKC").to_list()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_ANY_TEXT, max_size=20))
+def test_nfkc_fast_path_equals_unicodedata(values):
+    """The fast path agrees with Python's own NFKC too."""
+    assert nz.nfkc_series(_series(values)).to_list() == [unicodedata.normalize("NFKC", v) for v in values]
+
+
+def test_nfkc_stable_ranges_are_stable():
+    """Every character the fast path skips is its own NFKC form, has combining class 0 and composes with nothing before it."""
+    composes_after: set[int] = set()
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2:
+            composes_after.add(int(decomposition.split()[1], 16))
+    for low, high in nz.NFKC_STABLE_RANGES:
+        for cp in range(low, high + 1):
+            ch = chr(cp)
+            assert unicodedata.category(ch) != "Cn", hex(cp)
+            assert unicodedata.normalize("NFKC", ch) == ch, hex(cp)
+            assert unicodedata.combining(ch) == 0, hex(cp)
+            assert cp not in composes_after, hex(cp)
+
+
+_ADDRESS = st.text(alphabet="東京都港区芝公園丁目番地号0123456789-  \u3000\u2010\u2212\uff0dコーポ", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _ADDRESS, _ANY_TEXT), max_size=40))
+def test_address_key_fast_path_equals_exact(values):
+    """The address key with its space-only fast path equals the full regex chain."""
+    frame = _series(values).to_frame()
+    fast = frame.select(nz.address_key(pl.col("v"))).to_series().to_list()
+    exact = frame.select(nz._address_key_exact(pl.col("v"))).to_series().to_list()
+    assert fast == exact
+
+
+_PHONE = st.text(alphabet="0123456789--+ ()内線ext.x０９－", max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _PHONE, _ANY_TEXT), max_size=40))
+def test_phone_clean_fast_path_equals_exact(values):
+    """Cleaning a phone number with the digits-and-hyphens fast path equals the full regexes."""
+    frame = _series(values).to_frame()
+    fast = frame.select(nz._phone_clean(pl.col("v"))).to_series().to_list()
+    exact = frame.select(nz._phone_clean_exact(pl.col("v"))).to_series().to_list()
+    assert fast == exact
+
+
+def _reference_persons(names: list[str | None], ids: list[list[str | None]]) -> list[int]:
+    """Union-find over all row pairs: same name and one equal identifier; numbered by first row."""
+    parent = list(range(len(names)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if names[i] is None or names[i] != names[j]:
+                continue
+            if any(col[i] is not None and col[i] == col[j] for col in ids):
+                a, b = root(i), root(j)
+                parent[max(a, b)] = min(a, b)
+    numbers: dict[int, int] = {}
+    return [numbers.setdefault(root(i), len(numbers)) for i in range(len(names))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=40).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.sampled_from([None, "山田太郎", "佐藤花子", "A"]), min_size=n, max_size=n),
+            st.lists(st.sampled_from([None, "1", "2", "3"]), min_size=n, max_size=n),
+            st.lists(st.sampled_from([None, "x", "y"]), min_size=n, max_size=n),
+        )
+    )
+)
+def test_merge_equals_pairwise_reference(data):
+    """Persons from the hash-filtered merge equal a pairwise union-find over all rows."""
+    names, phones, mails = data
+    frame = pl.DataFrame({"name": names, "phone": phones, "mail": mails}, schema=dict.fromkeys(("name", "phone", "mail"), pl.String))
+    frame = frame.with_row_index(ORDINAL)
+    got = assign_persons(frame, name="name", identifiers=["phone", "mail"]).get_column(PERSON).to_list()
+    assert got == _reference_persons(names, [phones, mails])
+
+
+def _reference_ragged(text: str, width: int) -> int | None:
+    """The first data line whose record has the wrong width and a non-blank cell (csv module)."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    for row in reader:
+        if row and len(row) != width and any(cell.strip() for cell in row):
+            return reader.line_num
+    return None
+
+
+_CELL = st.one_of(st.text(alphabet="ab 山,", max_size=4), st.just(""))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=8),
+    st.booleans(),
+)
+def test_ragged_detection_equals_csv_module(tmp_path_factory, rows, quote_all):
+    """A file is refused as ragged exactly when the csv module finds a wrong-width, non-blank record."""
+    path: Path = tmp_path_factory.mktemp("ragged") / "x.csv"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    writer.writerow(["氏名", "電話番号", "備考"])
+    writer.writerows(rows)
+    text = buffer.getvalue()
+    path.write_bytes(text.encode("utf-8"))
+    expected = _reference_ragged(text, 3)
+    try:
+        read_dataset(path=path)
+        raised = None
+    except DatasetError as exc:
+        raised = str(exc)
+    # polars refuses any over-wide record, also a blank one (",,,"): named as unparsable.
+    blank_and_too_wide = any(len(row) > 3 for row in rows)
+    if expected is None and blank_and_too_wide:
+        assert raised is not None and "cannot be parsed as CSV" in raised
+    elif expected is None:
+        assert raised is None or "no data rows" in raised
+    else:
+        assert raised is not None and "fields but the header has 3" in raised
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 11, 10), date(2024, 2, 29)])
+def test_age_band_counts_equal_labelled_rows(as_of):
+    """Counting bands by lower bound gives the same breakdown as labelling every person."""
+    births = [date(1930, 1, 1), date(1996, 11, 10), date(1996, 11, 11), None, date(2020, 2, 29), date(1800, 1, 1), None]
+    ages = [None, None, None, 45, None, None, None]
+    persons = pl.DataFrame({"birth_date": births, "age": ages}, schema={"birth_date": pl.Date, "age": pl.Int32})
+    labelled = persons.select(sm.age_band_expr(as_of).alias("band")).get_column("band").to_list()
+    expected: dict[str, int] = {}
+    for band in sorted((b for b in labelled if b), key=lambda b: int(b.split("-")[0].rstrip("+"))):
+        expected[band] = expected.get(band, 0) + 1
+    expected["unknown"] = labelled.count(None)
+    assert sm.by_age_band(persons, as_of) == expected
