@@ -27,4 +27,22 @@ async def prevention_audit() -> dict[str, int]:
             continue
         audit = record_prevention_audit(incident_id, check_results(incident_id))
         summary[incident_id] = len(audit.actions)
+    await publish_retention()
     return summary
+
+
+async def publish_retention() -> None:
+    """List cases past the retention period (ids and dates only) so someone decides to purge them."""
+    from prefect.artifacts import acreate_table_artifact
+
+    from breachflow.intake.loader import today_jst
+    from breachflow.security.retention import cases_past_retention
+
+    settings = get_settings()
+    due = cases_past_retention(store=CaseStore(settings.cases_dir), today=today_jst(),
+                               retention_days=settings.retention_days)
+    await acreate_table_artifact(
+        table=[row.model_dump(mode="json") for row in due]
+        or [{"incident_id": "-", "status": f"no case older than {settings.retention_days} days"}],
+        key="retention-due", description="cases past the retention period: purge with 'breachflow case purge'",
+    )

@@ -65,16 +65,21 @@ def main() -> int:
             if decision.preliminary_window:
                 print(f"速報 window: {decision.preliminary_window[0]} … {decision.preliminary_window[1]}")
             print(f"確報 due: {decision.final_due}; police: {decision.police.value}")
-        drafts = sorted((case.dir / "drafts").glob("*")) if (case.dir / "drafts").exists() else []
-        print("drafts (case folder):")
-        for path in drafts:
-            print(f"  {path.relative_to(REPO)}")
-        notification = case.dir / "notification"
-        if notification.exists():
-            print("notification outputs:")
-            for path in sorted(notification.rglob("*")):
-                if path.is_file():
-                    print(f"  {path.relative_to(REPO)}")
+        # Personal data is encrypted in the case store; the demo exports readable copies on
+        # explicit request (each export is recorded in the timeline), as a user would.
+        exports = OUT / "exports"
+        exports.mkdir(parents=True, exist_ok=True)
+        wanted = sorted((case.dir / "drafts").glob("*")) + sorted((case.dir / "notification").rglob("*"))
+        exported = []
+        for path in wanted:
+            name = case.name_of(path)
+            if path.is_file() and path.suffix in {".pdf", ".html", ".csv", ".xlsx", ".txt"}:
+                exported.append(case.export(name, exports / name.replace("/", "__")))
+        print(f"exported for reading ({len(exported)} files, each recorded in the timeline): {exports.relative_to(REPO)}/")
+        for path in exported:
+            if any(key in path.name for key in ("report-preliminary", "police-", "letters-0001", "call_list.xlsx",
+                                                "mailing_list.csv", "public_announcement")):
+                print(f"  {path.relative_to(REPO)}")
         mails = sorted((OUT / "captured-mail").glob("*.eml"))
         print(f"captured emails: {len(mails)} in {(OUT / 'captured-mail').relative_to(REPO)}/")
         print(f"timeline: {case.timeline.path.relative_to(REPO)} ({case.timeline.verify()} entries, chain ok)")
@@ -102,15 +107,10 @@ def main() -> int:
                 pass
         return 0
     finally:
-        import logging
-
-        from prefect.logging.handlers import APILogHandler
+        from prefect.logging.handlers import APILogWorker
 
         # Deliver the last log lines before the server goes away.
-        for logger in (logging.getLogger(), logging.getLogger("prefect")):
-            for handler in logger.handlers:
-                if isinstance(handler, APILogHandler):
-                    handler.flush()
+        APILogWorker.drain_all(timeout=10)
         server.stop()
         smtp.stop()
 

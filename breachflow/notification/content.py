@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -126,17 +127,22 @@ def format_postal(code: str) -> str:
     return f"{code[:3]}-{code[3:]}" if len(code) == 7 else code
 
 
+# How each printed addressee field is derived from a person: one place, used by
+# ``recipient_of`` and by the email composer (which computes only the fields its templates use).
+RECIPIENT_FIELDS: dict[str, Callable[[Person], str]] = {
+    "person_id": lambda p: p.person_id,
+    "name": lambda p: clean_text(p.name) or "お客様",
+    "kana": lambda p: clean_text(p.kana),
+    "postal_code": lambda p: format_postal(clean_text(p.postal_code)),
+    "address1": lambda p: clean_text(p.address1),
+    "address2": lambda p: clean_text(p.address2),
+    "phone_national": lambda p: national_phone(p.phone),
+}
+
+
 def recipient_of(person: Person) -> Recipient:
     """The cleaned printable addressee of a person."""
-    return Recipient(
-        person_id=person.person_id,
-        name=clean_text(person.name) or "お客様",
-        kana=clean_text(person.kana),
-        postal_code=format_postal(clean_text(person.postal_code)),
-        address1=clean_text(person.address1),
-        address2=clean_text(person.address2),
-        phone_national=national_phone(person.phone),
-    )
+    return Recipient(**{field: derive(person) for field, derive in RECIPIENT_FIELDS.items()})
 
 
 def notice_context(

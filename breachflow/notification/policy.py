@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
@@ -38,6 +40,7 @@ class ChannelPolicy(BaseModel):
     )
 
 
+@lru_cache(maxsize=65536)
 def valid_email(address: str | None) -> str | None:
     """The normalised address if its syntax is valid (no DNS lookup, ASCII only), else None."""
     if not address:

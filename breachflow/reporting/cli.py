@@ -26,6 +26,12 @@ app.add_typer(police_app, name="police")
 Incident = Annotated[str, typer.Argument(help="The incident id (the case folder name).")]
 
 
+def _sealed_hint(case, path) -> str:
+    """The stored (encrypted) draft and the command that writes a readable copy."""
+    name = case.name_of(path)
+    return f"{name}  (encrypted in the case store; read it with: breachflow case export {case.incident_id} {name} --to ./{path.name})"
+
+
 def _date(option: str, value: str | None) -> date | None:
     if value is None:
         return None
@@ -65,7 +71,7 @@ def report_draft(
         emit_json({"incident_id": incident, "files": [str(p) for p in paths]})
     else:
         for path in paths:
-            typer.echo(str(path))
+            typer.echo(_sealed_hint(case, path))
 
 
 @report_app.command("set")
@@ -114,7 +120,6 @@ def police_draft(
     on: Annotated[str | None, typer.Option("--date", help="Draft date (YYYY-MM-DD); default today in JST.")] = None,
 ) -> None:
     """Write the 被害届 (theft etc.) or cybercrime consultation memo draft and print its path."""
-    path = write_police_draft(
-        case=case_store().get(incident), fmt=fmt, settings=get_settings(), draft_date=_date("--date", on) or today_jst()
-    )
-    typer.echo(str(path))
+    case = case_store().get(incident)
+    path = write_police_draft(case=case, fmt=fmt, settings=get_settings(), draft_date=_date("--date", on) or today_jst())
+    typer.echo(_sealed_hint(case, path))

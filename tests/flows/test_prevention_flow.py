@@ -51,6 +51,15 @@ def test_unreachable_check_is_retried_and_reported_not_checked(prefect_server: s
     update_action(case=case, action_id=training.id, check=spec)
     summary = asyncio.run(prevention_audit())
     assert summary["WE-01"] >= 1
+
+    from prefect.client.orchestration import get_client
+
+    async def retention_rows() -> str:
+        async with get_client() as client:
+            artifacts = await client.read_artifacts()
+        return next(a.data for a in artifacts if a.key == "retention-due")
+
+    assert "WE-01" not in retention_rows_text if (retention_rows_text := asyncio.run(retention_rows())) else False
     audited = [e for e in case.timeline.entries() if e.kind.startswith("prevention.audit")]
     assert audited, "the audit left no timeline entry"
     last = audited[-1].data

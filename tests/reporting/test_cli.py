@@ -26,7 +26,7 @@ def test_police_record_then_fields_draft(make_case: Callable[..., Case]) -> None
     drafted = runner.invoke(app, ["report", "draft", "WE-01", "--kind", "preliminary", "--format", "fields",
                                   "--date", "2026-11-12"])
     assert drafted.exit_code == 0, drafted.output
-    paths = [Path(line) for line in drafted.output.split()]
+    paths = [Path(line.split()[0]) for line in drafted.output.splitlines() if line.strip()]
     assert [p.name for p in paths] == ["report-preliminary-20261112.fields.json", "report-preliminary-20261112.fields.csv"]
     # Drafts are sealed in the case store; read them through it (or `breachflow case export`).
     items = json.loads(case.read_bytes(f"drafts/{paths[0].name}").decode("utf-8"))["items"]
@@ -61,8 +61,8 @@ def test_markdown_draft_and_police_draft_written(make_case: Callable[..., Case])
     report = runner.invoke(app, ["report", "draft", "WE-01", "--kind", "preliminary", "--date", "2026-11-12"])
     police = runner.invoke(app, ["police", "draft", "WE-01", "--format", "html", "--date", "2026-11-12"])
     assert report.exit_code == 0 and police.exit_code == 0, report.output + police.output
-    assert "（速報）" in case.read_bytes(f"drafts/{Path(report.output.strip()).name}").decode("utf-8")
-    assert "被害届（案）" in case.read_bytes(f"drafts/{Path(police.output.strip()).name}").decode("utf-8")
+    assert "（速報）" in case.read_bytes(f"drafts/{Path(report.output.split()[0]).name}").decode("utf-8")
+    assert "被害届（案）" in case.read_bytes(f"drafts/{Path(police.output.split()[0]).name}").decode("utf-8")
     kinds = [e.kind for e in case.timeline.entries()]
     assert "report.drafted" in kinds and "police.drafted" in kinds
 
@@ -78,7 +78,7 @@ def test_draft_uses_stored_decision(make_case: Callable[..., Case]) -> None:
     result = runner.invoke(app, ["report", "draft", "WE-01", "--kind", "preliminary", "--format", "html",
                                  "--date", "2026-11-12"])
     assert result.exit_code == 0, result.output
-    html = case.read_bytes(f"drafts/{Path(result.output.strip()).name}").decode("utf-8")
+    html = case.read_bytes(f"drafts/{Path(result.output.split()[0]).name}").decode("utf-8")
     assert "金融庁長官 殿" in html and "個人情報保護委員会 御中" not in html
 
 
