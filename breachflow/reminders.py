@@ -48,23 +48,21 @@ def _due_day(value: date | datetime | None) -> date | None:
     return value
 
 
+def _status(due: date | None, today: date, within_days: int) -> DeadlineStatus:
+    """Pending, due soon (within ``within_days``) or overdue, for an obligation not yet done."""
+    if due is None or (due - today).days > within_days:
+        return DeadlineStatus.pending
+    return DeadlineStatus.overdue if due < today else DeadlineStatus.due_soon
+
+
 def deadline_rows(*, case: Case, decision: Decision, today: date, within_days: int = 2) -> list[DeadlineRow]:
     """Every obligation of the decision with its status as of ``today``."""
     submissions = read_submissions(case=case)
     rows: list[DeadlineRow] = []
     for deadline in decision.deadlines:
         kind = _DISCHARGED_BY.get(deadline.obligation)
-        due = _due_day(deadline.due)
-        if kind is not None and submissions.last(kind) is not None:
-            status = DeadlineStatus.done
-        elif due is None:
-            status = DeadlineStatus.pending
-        elif due < today:
-            status = DeadlineStatus.overdue
-        elif (due - today).days <= within_days:
-            status = DeadlineStatus.due_soon
-        else:
-            status = DeadlineStatus.pending
+        done = kind is not None and submissions.last(kind) is not None
+        status = DeadlineStatus.done if done else _status(_due_day(deadline.due), today, within_days)
         rows.append(
             DeadlineRow(
                 incident_id=case.incident_id,
@@ -77,14 +75,7 @@ def deadline_rows(*, case: Case, decision: Decision, today: date, within_days: i
         )
     for item in decision.sector_obligations:
         due = item.due
-        if due is None:
-            status = DeadlineStatus.pending
-        elif due < today:
-            status = DeadlineStatus.overdue
-        elif (due - today).days <= within_days:
-            status = DeadlineStatus.due_soon
-        else:
-            status = DeadlineStatus.pending
+        status = _status(due, today, within_days)
         rows.append(
             DeadlineRow(
                 incident_id=case.incident_id,

@@ -9,7 +9,9 @@ from prefect.cache_policies import NO_CACHE
 from breachflow.casestore import CaseStore
 from breachflow.intake.loader import today_jst
 from breachflow.reminders import DeadlineRow, reminder_email, reminders
+from breachflow.notification.mailer import TransientDeliveryError
 from breachflow.settings import get_settings
+from tasks._retry import retry_on
 
 
 @task(name="find-due-obligations", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
@@ -18,20 +20,7 @@ def find_due_obligations(within_days: int) -> list[DeadlineRow]:
     return reminders(store=CaseStore(get_settings().cases_dir), today=today_jst(), within_days=within_days)
 
 
-def _transient(task, task_run, state) -> bool:
-    """Retry only deferrals and dropped connections, never a permanent refusal."""
-    from breachflow.notification.mailer import TransientDeliveryError
-
-    try:
-        state.result()
-    except TransientDeliveryError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(name="email-officer", retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=_transient,
+@task(name="email-officer", retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=retry_on(TransientDeliveryError),
       cache_policy=NO_CACHE, persist_result=False)
 def email_officer(rows: list[DeadlineRow]) -> bool:
     """Email the officer the due obligations when SMTP and an officer address are configured."""

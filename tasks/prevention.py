@@ -16,23 +16,13 @@ from breachflow.prevention.checks import LiveCheckRunner
 from breachflow.prevention.model import AuditResult, CheckResult
 from breachflow.reporting.facts import MeasureStatus, PreventionMeasure, update_report_facts
 from breachflow.settings import get_settings
+from tasks._retry import retry_on
 from tasks._safety import ids_only
 from tasks.scoping import artifact_key
 
 
 def _case(incident_id: str):
     return CaseStore(get_settings().cases_dir).get(incident_id)
-
-
-def _transient_only(task, task_run, state) -> bool:
-    """Retry only checks that could not run now (share unreachable, file locked)."""
-    try:
-        state.result()
-    except CheckUnavailable:
-        return True
-    except Exception:
-        return False
-    return False
 
 
 @task(name="plan-prevention", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
@@ -49,7 +39,7 @@ def plan_prevention(incident_id: str) -> int:
 
 
 @task(name="run-action-check", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_condition_fn=_transient_only, cache_policy=NO_CACHE, persist_result=False)
+      retry_condition_fn=retry_on(CheckUnavailable), cache_policy=NO_CACHE, persist_result=False)
 def run_check(incident_id: str, action_id: str) -> CheckResult:
     """Run one action's automated check; raises CheckUnavailable (retried) when it cannot run now."""
     plan = read_plan(case=_case(incident_id))
