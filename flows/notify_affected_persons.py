@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import acreate_table_artifact
+from prefect.artifacts import acreate_progress_artifact, acreate_table_artifact, aupdate_progress_artifact
+from prefect.futures import as_completed
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.approvals import Gate, Verdict, approval_of
@@ -57,7 +58,16 @@ async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
         return NotificationOutcome(incident_id=incident_id, approved=False, planned=planned, email_sent=0,
                                    email_in_doubt=0, letters=0, calls=0, substitute_persons=0, ledger={})
     batches = send_email_batch_task.map(incident_id, list(range(preview.email_batches)))
-    results = batches.result()
+    progress = await acreate_progress_artifact(
+        progress=0.0, key=artifact_key("email-progress", incident_id),
+        description="email notices: share of batches finished (sent / failed / remaining in the ledger table)",
+    )
+    results = []
+    for future in as_completed(batches):
+        results.append(future.result())
+        await aupdate_progress_artifact(progress, progress=100.0 * len(results) / max(len(batches), 1))
+    if not batches:
+        await aupdate_progress_artifact(progress, progress=100.0)
     sent = sum(r.sent for r in results)
     in_doubt = sum(r.in_doubt for r in results)
     # Letters after email: a 550 refusal re-routes the person to a letter in the ledger.

@@ -35,6 +35,9 @@ def files_text(roots: Iterable[Path]) -> dict[Path, bytes]:
     for root in roots:
         if not root.exists():
             continue
+        if root.is_file():
+            found[root] = root.read_bytes()
+            continue
         for folder, _, names in os.walk(root):
             for name in names:
                 path = Path(folder) / name

@@ -14,3 +14,20 @@ def test_every_deployment_builds() -> None:
     assert deployments["incident-response"].parameters == {} or "incident_id" not in deployments["incident-response"].parameters
     reminders = deployments["deadline-reminders"]
     assert reminders.schedules and reminders.schedules[0].schedule.cron == "0 8 * * *"
+
+
+def test_prefect_yaml_matches_the_python_deployments(repo) -> None:
+    """prefect.yaml declares the same deployments, each entrypoint loads a flow of that name, on a process pool."""
+    import yaml
+    from prefect.flows import load_flow_from_entrypoint
+
+    from deployments.definitions import build_deployments
+
+    spec = yaml.safe_load((repo / "prefect.yaml").read_text(encoding="utf-8"))
+    declared = {d["name"]: d for d in spec["deployments"]}
+    assert set(declared) == {d.name for d in build_deployments()}
+    for name, deployment in declared.items():
+        flow = load_flow_from_entrypoint(str(repo / deployment["entrypoint"]))
+        assert flow.name == name
+        assert deployment["work_pool"]["name"] == "breachflow"
+        assert deployment.get("schedules") or deployment.get("triggers")

@@ -52,3 +52,18 @@ def test_case_verify_names_broken_entry(tmp_path: Path) -> None:
     timeline.write_text(timeline.read_text(encoding="utf-8").replace("事案を受付", "事案を受理"), encoding="utf-8")
     broken = _run("case", "verify", "WE-01", cwd=tmp_path)
     assert broken.returncode == 2 and "broken at entry 1" in broken.stderr
+
+
+def test_server_refuses_non_loopback_without_auth(tmp_path: Path, monkeypatch) -> None:
+    """Binding the Prefect server beyond loopback needs PREFECT_SERVER_API_AUTH_STRING; loopback does not."""
+    import pytest
+
+    from breachflow.errors import ConfigError
+    from deployments.server import server_environment
+
+    monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
+    with pytest.raises(ConfigError, match="PREFECT_SERVER_API_AUTH_STRING"):
+        server_environment(home=tmp_path, host="0.0.0.0", port=4200)
+    assert server_environment(home=tmp_path, host="127.0.0.1", port=4200)["PREFECT_SERVER_API_HOST"] == "127.0.0.1"
+    monkeypatch.setenv("PREFECT_SERVER_API_AUTH_STRING", "admin:s3cret-pass")
+    assert server_environment(home=tmp_path, host="0.0.0.0", port=4200)["PREFECT_SERVER_API_HOST"] == "0.0.0.0"

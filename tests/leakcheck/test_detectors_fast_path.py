@@ -61,6 +61,22 @@ def test_feeding_several_texts_matches_the_reference(texts: list[str]) -> None:
     assert as_plain(fast.hits()) == as_plain(slow.hits())
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TEXTS, min_size=1, max_size=12).map("\n".join))
+def test_vectorised_digit_runs_match_the_reference_on_generated_texts(text: str) -> None:
+    """The polars path (forced on short texts) gives the reference's counts, distinct counts and samples."""
+    assert as_plain(detectors.detect(text, vectorise_from=0)) == as_plain(reference.detect(text))
+
+
+def test_vectorised_path_matches_the_reference_on_dense_lists_logs_and_prose() -> None:
+    """Customer lists (UTF-8, CP932 TSV), a log and prose give the reference's results through the polars path."""
+    rng = random.Random(12)
+    rows = customer_rows(rng, 3000, Planted())
+    log = "2026-11-20T10:00:00 INFO 〒100-0001 served +81-90-1234-5678 in 12 ms\n東京都港区 1234567\n" * 500
+    for text in (csv_text(rows), csv_text(rows, delimiter="\t"), clean_text(rng, 200_000), log):
+        assert as_plain(detectors.detect(text, vectorise_from=0)) == as_plain(reference.detect(text))
+
+
 def test_fast_detectors_match_the_reference_on_a_dense_customer_list_and_prose() -> None:
     """A generated 3,000-row customer list (UTF-8 and CP932 forms) and prose give the reference's results."""
     rng = random.Random(11)

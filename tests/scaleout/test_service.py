@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import signal
@@ -14,6 +16,7 @@ import httpx
 import pytest
 
 from deployments.server import free_port
+from tests.privacy import personal_value_hits
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "from deployments.cli import main; main()"]
@@ -76,3 +79,12 @@ def test_server_runs_incident_from_event_and_stops_cleanly(tmp_path: Path) -> No
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{api}/health", timeout=3)
     assert not (home / "prefect" / "api-url").exists()
+
+    # The served run's database, the server's log output and both Prefect homes hold no personal value.
+    rows = list(csv.DictReader(io.StringIO((REPO / "examples" / "stolen-bag" / "customers.csv").read_bytes().decode("cp932"))))
+    values = [row[column] for row in rows for column in ("お名前", "フリガナ", "ご住所", "電話番号", "メールアドレス") if row[column]]
+    values += ["+81" + row["電話番号"].replace("-", "")[1:] for row in rows if row["電話番号"]]
+    assert len(values) > 1000
+    hits = personal_value_hits(values, db_url=f"sqlite+aiosqlite:///{home / 'prefect' / 'prefect.db'}",
+                               extra_roots=[home / "prefect", tmp_path / "client", tmp_path / "server.log"])
+    assert hits == []

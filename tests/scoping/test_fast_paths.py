@@ -17,6 +17,7 @@ from breachflow.errors import DatasetError
 from breachflow.scoping import normalize as nz
 from breachflow.scoping import summary as sm
 from breachflow.scoping.merge import ORDINAL, PERSON, assign_persons
+from breachflow.scoping import readers
 from breachflow.scoping.readers import read_dataset
 
 # Characters that matter to NFKC, addresses and phone numbers, mixed with plain ones.
@@ -184,3 +185,58 @@ def test_age_band_counts_equal_labelled_rows(as_of):
         expected[band] = expected.get(band, 0) + 1
     expected["unknown"] = labelled.count(None)
     assert sm.by_age_band(persons, as_of) == expected
+
+
+_POSTAL = st.text(alphabet="0123456789-〒 ０１２－", max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _POSTAL, st.from_regex(r"\A[0-9]{3}-[0-9]{4}\Z"), _ANY_TEXT), max_size=40))
+def test_postal_code_fast_path_equals_exact(values):
+    """The postal code with its 123-4567 fast path equals the digit-cleaning regexes."""
+    frame = _series(values).to_frame()
+    fast = frame.select(nz.postal_code(pl.col("v"))).to_series().to_list()
+    exact = frame.select(nz._postal_code_exact(pl.col("v"))).to_series().to_list()
+    assert fast == exact
+
+
+_DATE = st.text(alphabet="0123456789/-.年月日昭和平成SH元 ", max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _DATE, st.from_regex(r"\A[0-9]{4}/[0-9]{2}/[0-9]{2}\Z"), _ANY_TEXT), max_size=40))
+def test_birth_date_fast_path_equals_exact(values):
+    """The birth date with its 1980/03/01 strptime fast path equals the three-form regex parse."""
+    frame = _series(values).to_frame()
+    fast = frame.select(nz.birth_date(pl.col("v"))).to_series().to_list()
+    exact = frame.select(nz._birth_date_exact(pl.col("v"))).to_series().to_list()
+    assert fast == exact
+
+
+_PREFIXED = st.builds(lambda p, rest: p + rest, st.sampled_from(nz.PREFECTURES + ("", " ", "京都", "\u3000")), _ANY_TEXT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _PREFIXED, _ANY_TEXT), max_size=40))
+def test_prefecture_on_four_characters_equals_whole_value(values):
+    """Matching prefectures on the first four characters equals matching the whole value."""
+    frame = _series(values).to_frame()
+    got = frame.select(nz.prefecture(pl.col("v"))).to_series().to_list()
+    whole = frame.select(pl.col("v").str.strip_chars().str.extract(nz._PREFECTURE_RE, 1)).to_series().to_list()
+    assert got == whole
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=64), st.integers(min_value=0, max_value=70_000))
+def test_utf8_head_probe_agrees_with_full_decode(tail, filler):
+    """Whenever the 64 KiB probe reports a UTF-8 failure, decoding the whole file fails at that byte."""
+    data = b"a" * filler + "山田".encode("cp932") + tail
+    found = readers._utf8_failure_in_head(data)
+    try:
+        data.decode("utf-8")
+        full = None
+    except UnicodeDecodeError as exc:
+        full = exc.start
+    assert found is None or found == full
+    if filler < (1 << 16) - 8:
+        assert found == full  # the failure lies inside the probe
