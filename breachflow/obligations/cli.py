@@ -88,8 +88,14 @@ def assess_command(
 ) -> None:
     """Decide whether the incident must be reported, to whom, by when, and who must be notified."""
     intake = load_intake(file, as_of=parse_as_of(as_of))
+    scope = None
+    if intake.data.dataset:
+        # The leaked list named by the intake gives the person count and items (aggregates only).
+        from breachflow.scoping import scope_dataset
+
+        scope, _ = scope_dataset(path=file.parent / intake.data.dataset, as_of=intake.discovered_on)
     # Industry/local rule packs add sector_obligations; the APPI keys stay as assess() decided them.
-    decision = apply_rule_packs(intake=intake, decision=assess(intake=intake))
+    decision = apply_rule_packs(intake=intake, decision=assess(intake=intake, scope=scope), scope=scope)
     outcome = record_decision(case=case_store().get(intake.incident_id), decision=decision) if record else None
     if as_json:
         payload = decision_payload(decision)
