@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from functools import cache
+from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from datetime import date
 from enum import StrEnum
@@ -43,6 +44,7 @@ DETECTOR_ITEMS: dict[Detector, tuple[DataItem, ...]] = {
 }
 
 MAX_SAMPLES = 3
+VECTORISE_FROM_CHARS = 64 * 1024
 
 PREFECTURES = (
     "北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 "
@@ -201,19 +203,32 @@ class Detection:
     matches in C (``findall``/``split``), each distinct match is classified once, and hits
     are counted with C-level dict operations; only digit runs that need their surroundings (postal
     codes, "+81") are classified at their position. Hits are counted in text order, so
-    the masked samples are the first distinct values, as before.
+    the masked samples are the first distinct values, as before. Texts of at least
+    ``vectorise_from`` characters have their digit runs found and classified in polars
+    (``vectorised``), with the same results.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, vectorise_from: int = VECTORISE_FROM_CHARS) -> None:
         self._counts: dict[Detector, int] = {}
         self._first: dict[Detector, dict[str, str | None]] = {}
+        # Texts this long have their digit runs found and classified in polars; below it the
+        # per-call overhead of a DataFrame outweighs the gain.
+        self._vectorise_from = vectorise_from
 
     def feed(self, text: str) -> None:
         """Run every detector over one text."""
         if "@" in text:
             self._tally(self._emails(text))
-        self._tally(self._digit_runs(text))
-        if has_birth_context(text):
+        if len(text) >= self._vectorise_from:
+            from breachflow.leakcheck import vectorised
+
+            self._tally(self._digit_runs_vectorised(text))
+            # Explicit classes, no case folding: the same characters has_birth_context accepts.
+            birth_context = vectorised.contains(text, _BIRTH_CONTEXT_PATTERN)
+        else:
+            self._tally(self._digit_runs(text))
+            birth_context = has_birth_context(text)
+        if birth_context:
             self._tally(self._birth_dates(text))
 
     def hits(self) -> dict[Detector, DetectorHits]:
@@ -286,6 +301,62 @@ class Detection:
                     per_run[index] = tuple(_classify_in_place(text, start, run))
         return chain.from_iterable(per_run)
 
+    def _digit_runs_vectorised(self, text: str) -> list[_Hit]:
+        import polars as pl
+
+        from breachflow.leakcheck import vectorised
+
+        lines, runs = vectorised.find_runs(text, _DIGIT_RUN.pattern, gap=_postal_gap_rust(), prefecture=_PREFECTURE.pattern)
+        if not runs.height:
+            return []
+        classes = vectorised.classify_runs(
+            runs["run"],
+            separators=_SEPARATORS,
+            postal_shape=_POSTAL_SHAPE.pattern,
+            mobile_prefixes=_MOBILE_PREFIXES,
+            my_number_weights=_MY_NUMBER_WEIGHTS_LEFT_TO_RIGHT,
+        )
+        if not classes.height:
+            return []
+        found = runs.join(classes, on="run", how="inner", maintain_order="left")
+        # A postal code followed by a prefecture is a hit whatever precedes it (_postal_hit).
+        settled_postal = pl.col("postal") & pl.col("after").is_not_null()
+        found = found.with_columns(
+            kind=pl.when(settled_postal).then(pl.lit(Detector.postal_address.value)).otherwise(pl.col("kind")),
+            detail=pl.when(settled_postal).then(pl.col("after")),
+        )
+        kinds = found["kind"].to_list()
+        hits: list[_Hit] = list(zip(map(_DETECTOR_OF.get, kinds), found["digits"].to_list(), found["detail"].to_list()))  # type: ignore[arg-type]
+        special = [i for i, kind in enumerate(kinds) if kind in _SPECIAL_KINDS]
+        if not special:
+            return hits
+        # Runs the columns could not settle, classified in Python where they stand.
+        run_list = found["run"].to_list()
+        line_of = found["line"].to_list()
+        rank_of = (found["row"] - found["first_row"]).to_list()
+        settled: dict[int, Iterable[_Hit]] = {}
+        needs_place: list[int] = []
+        for i in special:
+            if kinds[i] == vectorised.KIND_PYTHON:
+                whole = _classify_run(run_list[i])
+                if whole is not _NEEDS_CONTEXT:
+                    settled[i] = whole
+                    continue
+            needs_place.append(i)
+        offsets = vectorised.positions(
+            lines, ((line_of[i], rank_of[i]) for i in needs_place), lambda line: [m.start() for m in _DIGIT_RUN.finditer(line)]
+        )
+        for i in needs_place:
+            settled[i] = _classify_in_place(text, offsets[line_of[i], rank_of[i]], run_list[i])
+        result: list[_Hit] = []
+        previous = 0
+        for i in special:
+            result.extend(hits[previous:i])
+            result.extend(settled[i])
+            previous = i + 1
+        result.extend(hits[previous:])
+        return result
+
     def _birth_dates(self, text: str) -> list[_Hit]:
         today = date.today()
         hits: list[_Hit] = []
@@ -300,6 +371,17 @@ class Detection:
         return hits
 
 
+# _POSTAL_GAP for the Rust regex engine: its \s is Unicode White_Space, Python's is str.isspace(),
+# so the characters Python's \s matches are listed.
+@cache
+def _postal_gap_rust() -> str:
+    spaces = "".join(chr(code) for code in range(0x110000) if _SPACE.fullmatch(chr(code)))
+    return "[" + "".join(f"\\x{{{ord(char):x}}}" for char in spaces + ",\"'　、") + "]{0,4}"
+
+
+_SPACE = re.compile(r"\s")
+_DETECTOR_OF = {detector.value: detector for detector in Detector}
+_SPECIAL_KINDS = frozenset({"context", "python"})
 _UNSEEN: _Hit = (Detector.birth_date, "", "unseen")
 _EMAIL_LOCAL_STRING = "".join(sorted(_EMAIL_LOCAL_CHARS))
 _DIGIT_RUN_SPLIT = re.compile(f"({_DIGIT_RUN.pattern})")
@@ -308,6 +390,7 @@ _DIGIT_RUN_SPLIT = re.compile(f"({_DIGIT_RUN.pattern})")
 # each letter (İ and ı fold to i); separate literal searches run at memchr speed.
 _BIRTH_WORD = re.compile("[bB][iIİı][rR][tT][hH]")
 _DOB_WORD = re.compile("[dD][oO][bB]")
+_BIRTH_CONTEXT_PATTERN = f"生年|誕生日|{_BIRTH_WORD.pattern}|{_DOB_WORD.pattern}"
 
 
 def has_birth_context(text: str) -> bool:
@@ -444,8 +527,8 @@ def _plausible_birth_date(year: int, month: int, day: int, today: date) -> bool:
         return False
 
 
-def detect(text: str) -> dict[Detector, DetectorHits]:
+def detect(text: str, *, vectorise_from: int = VECTORISE_FROM_CHARS) -> dict[Detector, DetectorHits]:
     """Counts and masked samples of every detector over one text."""
-    detection = Detection()
+    detection = Detection(vectorise_from=vectorise_from)
     detection.feed(text)
     return detection.hits()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
+import multiprocessing
 import os
 import stat
 import zipfile
@@ -21,6 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import xxhash
+
+from breachflow.leakcheck import vectorised
 from breachflow.leakcheck.allowlist import AllowList
 from breachflow.leakcheck.detectors import DETECTOR_ITEMS, Detection, Detector
 from breachflow.leakcheck.extractors import (
@@ -238,8 +242,15 @@ class _FileScan:
             self.scan_bytes(info.filename, member, data[: self.max_bytes], truncated=truncated, depth=depth)
 
 
+# Change detection only, not a security boundary: XXH3-128 (a non-cryptographic hash, ~10x
+# blake2b's speed) makes an accidental collision between two versions of one file of the same
+# size negligible (2^-128); someone who can forge a collision can equally well reset the mtime.
+def _fingerprint(data: bytes) -> str:
+    return xxhash.xxh3_128_hexdigest(data)
+
+
 def _fingerprint_rest(handle: BinaryIO, head: bytes) -> str:
-    digest = hashlib.blake2b(head, digest_size=16)
+    digest = xxhash.xxh3_128(head)
     for chunk in iter(lambda: handle.read(_HASH_CHUNK), b""):
         digest.update(chunk)
     return digest.hexdigest()
@@ -262,12 +273,12 @@ def scan_file(job: _Job) -> _Result:
             truncated = len(data) > job.max_bytes
             source: bytes | BinaryIO = data
             if not truncated:
-                fingerprint = hashlib.blake2b(data, digest_size=16).hexdigest()
+                fingerprint = _fingerprint(data)
                 bytes_read = len(data)
             elif suffix_of(entry.path) in TEXT_SUFFIXES:
                 # Only the first max_bytes are scanned, so only they decide whether a rescan is due.
                 source = data = data[: job.max_bytes]
-                fingerprint = hashlib.blake2b(data, digest_size=16).hexdigest() + "+head"
+                fingerprint = _fingerprint(data) + "+head"
                 bytes_read = len(data)
             else:
                 # A large container is parsed from disk: its directory sits at the end.
@@ -298,13 +309,23 @@ def scan_file(job: _Job) -> _Result:
     return _Result(record, True, bytes_read)
 
 
+def _share_cpus(workers: int) -> None:
+    """Worker start-up: polars' threads split the CPUs with the other workers instead of each taking all."""
+    # Read by polars when its thread pool starts (first use in this process), not at import.
+    os.environ["POLARS_MAX_THREADS"] = str(max(1, len(os.sched_getaffinity(0)) // workers))
+
+
 def _run_jobs(jobs: list[_Job], workers: int) -> Iterator[_Result]:
-    if workers <= 1 or len(jobs) < 2:
+    # Forking a process whose polars thread pool has run can deadlock the child, and other start
+    # methods need the caller's main module guarded: once this process has run the polars
+    # detection itself (an in-process scan), it keeps scanning in-process.
+    if workers <= 1 or len(jobs) < 2 or vectorised.ran_here():
         yield from map(scan_file, jobs)
         return
     # Largest first, so that one big file does not finish alone at the end.
     ordered = sorted(jobs, key=lambda job: job.entry.size, reverse=True)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cpus, initargs=(workers,)) as pool:
         yield from pool.map(scan_file, ordered, chunksize=max(1, min(32, len(ordered) // (workers * 16))))
 
 

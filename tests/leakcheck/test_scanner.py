@@ -118,6 +118,20 @@ def test_parallel_scan_gives_the_same_findings(tree: Tree):
     assert one.protected == two.protected
 
 
+def test_large_lists_read_through_polars_give_the_same_findings_in_workers_and_in_process(tmp_path: Path):
+    """A customer list above the polars threshold yields the same findings from worker processes and in-process."""
+    rng = random.Random(21)
+    rows = s.customer_rows(rng, 12_000, s.Planted())
+    big = s.write(tmp_path / "share/big.csv", s.csv_text(rows))
+    s.write(tmp_path / "share/small.csv", s.csv_text(rows[:50]))
+    assert big.stat().st_size > 1024 * 1024
+    two = scan(paths=[tmp_path / "share"], state_path=None, workers=2, now=NOW)
+    one = scan(paths=[tmp_path / "share"], state_path=None, workers=1, now=NOW)
+    again = scan(paths=[tmp_path / "share"], state_path=None, workers=2, now=NOW)
+    assert len(two.findings) == 2
+    assert one.findings == two.findings == again.findings
+
+
 def test_partly_encrypted_zip_scans_its_clear_members(tmp_path: Path):
     """A zip with one AES member and one clear CSV reports both the protection and the finding."""
     rng = random.Random(1)
