@@ -16,16 +16,27 @@ import polars as pl
 
 ORDINAL = "__i"
 PERSON = "__person"
+MERGED = "__merged"
 
 
 def assign_persons(frame: pl.DataFrame, *, name: str, identifiers: list[str]) -> pl.DataFrame:
-    """Add ``__person``: a 0-based person number in first-row order (frame ordered by ``__i`` = 0, 1, …)."""
-    name_hash = frame.select(pl.col(name).hash(seed=1)).to_series()
+    """Add ``__person``: a 0-based person number in first-row order (frame ordered by ``__i`` = 0, 1, …).
+
+    Also adds ``__merged``: true on the rows of persons with more than one row.
+    """
+    name_hash = pl.col(name).hash(seed=1)
+    # One select: polars hashes and counts the identifier columns side by side.
+    maybe_shared = frame.select(
+        (
+            pl.col(name).is_not_null()
+            & pl.col(column).is_not_null()
+            & (name_hash ^ pl.col(column).hash(seed=2)).is_duplicated()
+        ).alias(str(kind))
+        for kind, column in enumerate(identifiers)
+    )
     parts = []
     for kind, column in enumerate(identifiers):
-        key_hash = name_hash ^ frame.select(pl.col(column).hash(seed=2)).to_series()
-        present = pl.col(name).is_not_null() & pl.col(column).is_not_null()
-        candidates = frame.select(ORDINAL, name, column).filter(present & key_hash.is_duplicated())
+        candidates = frame.select(ORDINAL, name, column).filter(maybe_shared.get_column(str(kind)))
         parts.append(
             candidates.select(
                 pl.col(ORDINAL),
@@ -35,6 +46,7 @@ def assign_persons(frame: pl.DataFrame, *, name: str, identifiers: list[str]) ->
             )
         )
     labels = frame.get_column(ORDINAL).cast(pl.UInt32)
+    merged = pl.select(pl.repeat(False, frame.height, dtype=pl.Boolean).alias(MERGED)).to_series()
     if parts:
         # Keys seen on a single row connect nothing; only shared keys become edges.
         edges = (
@@ -48,11 +60,13 @@ def assign_persons(frame: pl.DataFrame, *, name: str, identifiers: list[str]) ->
         if edges.height:
             linked = _components(edges)
             labels = labels.scatter(linked.get_column(ORDINAL), linked.get_column("component").cast(pl.UInt32))
+            # Every linked row shares a key with another row, so its person has several rows.
+            merged = merged.scatter(linked.get_column(ORDINAL), True)
     # A component's label is its first row, so persons numbered in first-row order are
     # the running count of rows that are their own label (no sort needed).
     first = labels == frame.get_column(ORDINAL).cast(pl.UInt32)
     number = first.cast(pl.UInt32).cum_sum() - 1
-    return frame.with_columns(number.gather(labels).alias(PERSON))
+    return frame.with_columns(number.gather(labels).alias(PERSON), merged)
 
 
 def _components(edges: pl.DataFrame) -> pl.DataFrame:

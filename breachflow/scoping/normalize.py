@@ -23,6 +23,7 @@ PREFECTURES: tuple[str, ...] = (
     "鹿児島県", "沖縄県",
 )  # fmt: skip
 _PREFECTURE_RE = "^(" + "|".join(PREFECTURES) + ")"
+_PREFECTURE_AFTER_SPACE_RE = r"^\s*(" + "|".join(PREFECTURES) + ")"
 # Dash look-alikes that survive NFKC; addresses use them for '-'. The katakana long
 # mark (ー) is left alone: it also spells building names (コーポ).
 _DASHES = "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u2500\u2501]"
@@ -86,8 +87,20 @@ def text(expr: pl.Expr) -> pl.Expr:
 
 def name_key(expr: pl.Expr) -> pl.Expr:
     """A name for comparison: every space removed (山田　太郎 == 山田太郎)."""
-    cleaned = expr.str.replace_all(r"\s+", "")
-    return non_empty(cleaned)
+    return expr.map_batches(_name_key_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def _name_key_series(values: pl.Series) -> pl.Series:
+    # Names (after NFKC) hold ASCII spaces only; removing those is a literal replace,
+    # a third of the Unicode-whitespace regex's cost.
+    fast = values.str.replace_all(" ", "", literal=True)
+    unsure = fast.str.contains(r"\s") | (fast.str.len_bytes() == 0)
+    return _settle(values, fast, unsure, lambda v: _series_expr(v, _name_key_exact))
+
+
+def _name_key_exact(expr: pl.Expr) -> pl.Expr:
+    """What ``name_key`` computes, for every spelling."""
+    return non_empty(expr.str.replace_all(r"\s+", ""))
 
 
 def digits(expr: pl.Expr) -> pl.Expr:
@@ -216,6 +229,16 @@ def email_valid(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:
     return frame
 
 
+def email_display(expr: pl.Expr) -> pl.Expr:
+    """The shown form of an e-mail that ``email_valid`` accepted: ``text`` of it, by one strip.
+
+    A valid address holds no whitespace once its ends are stripped (neither the fast
+    regex nor email-validator, which refuses quoted local parts, lets one through), so
+    ``text``'s whitespace-collapsing regex would change nothing.
+    """
+    return expr.str.strip_chars()
+
+
 def _email_slow(value: str) -> bool:
     from email_validator import EmailNotValidError, validate_email
 
@@ -231,6 +254,18 @@ def _email_slow(value: str) -> bool:
 
 def postal_code(expr: pl.Expr) -> pl.Expr:
     """Seven digits, or null; six digits get back the leading zero Excel dropped."""
+    return expr.map_batches(_postal_code_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def _postal_code_series(values: pl.Series) -> pl.Series:
+    # The usual 123-4567 only loses its hyphen; the digit-cleaning regexes run on the rest.
+    unsure = ~values.str.contains(r"^[0-9]{3}-[0-9]{4}$")
+    fast = values.str.replace("-", "", literal=True)
+    return _settle(values, fast, unsure, lambda v: _series_expr(v, _postal_code_exact))
+
+
+def _postal_code_exact(expr: pl.Expr) -> pl.Expr:
+    """What ``postal_code`` computes, for every form."""
     return digits(expr).str.extract(r"^([0-9]{6,7})$", 1).str.zfill(7)
 
 
@@ -258,11 +293,32 @@ def _address_key_exact(expr: pl.Expr) -> pl.Expr:
 
 def prefecture(expr: pl.Expr) -> pl.Expr:
     """The prefecture an address (or a prefecture cell) starts with, or null."""
-    return expr.str.strip_chars().str.extract(_PREFECTURE_RE, 1)
+    # Leading whitespace skipped by the regex itself: stripping would copy every value.
+    return expr.str.extract(_PREFECTURE_AFTER_SPACE_RE, 1)
+
+
+EARLIEST_BIRTH_DATE = date(1880, 1, 1)
 
 
 def birth_date(expr: pl.Expr) -> pl.Expr:
-    """A date from 1980/3/1, 1980-03-01, 1980年3月1日, 19800301, 昭和55年3月1日 or S55.3.1."""
+    """A date from 1980/3/1, 1980-03-01, 1980年3月1日, 19800301, 昭和55年3月1日 or S55.3.1.
+
+    Dates before 1880 are nobody's birth date (and year 0000 cannot even become a Python
+    date): they count as unknown.
+    """
+    parsed = expr.map_batches(_birth_date_series, return_dtype=pl.Date, is_elementwise=True)
+    return pl.when(parsed >= pl.lit(EARLIEST_BIRTH_DATE)).then(parsed)
+
+
+def _birth_date_series(values: pl.Series) -> pl.Series:
+    # Excel's 1980/03/01 is one strptime; the three-form regex parse runs on the rest.
+    unsure = ~values.str.contains(r"^[0-9]{4}/[0-9]{2}/[0-9]{2}$")
+    fast = values.str.to_date("%Y/%m/%d", strict=False)
+    return _settle(values, fast, unsure, lambda v: _series_expr(v, _birth_date_exact))
+
+
+def _birth_date_exact(expr: pl.Expr) -> pl.Expr:
+    """What ``birth_date`` computes, for every form."""
     s = expr.str.replace_all(r"\s+", "")
     western = s.str.extract_groups(r"^(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?(?:\s.*)?$")
     compact = s.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")

@@ -70,7 +70,7 @@ def read_dataset(*, path: Path) -> RawDataset:
         raise DatasetError(path, "is a directory; pass the CSV or XLSX file itself") from None
     except OSError as exc:
         raise DatasetError(path, f"cannot be read ({exc.strerror}); check the file's permissions") from None
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first other byte; strip copies
         raise DatasetError(path, "the file is empty; export the list again with its header row and data")
     if data.startswith(_OLE_MAGIC):
         return _read_ole(path, data, hashlib.sha256(data).hexdigest())
@@ -106,20 +106,37 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     probe = data[:8192]
     if b"\x00" in probe:
         raise DatasetError(path, "is a binary file, not CSV text; pass a CSV (UTF-8 or CP932) or an .xlsx workbook")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as utf8_error:
+    utf8_failure = _utf8_failure_in_head(data)
+    if utf8_failure is None:
         try:
-            return data.decode("cp932"), "cp932"
-        except UnicodeDecodeError as cp932_error:
-            offset = cp932_error.start
-            line = data.count(b"\n", 0, offset) + 1
-            raise DatasetError(
-                path,
-                f"is neither UTF-8 (fails at byte {utf8_error.start}) nor CP932/Shift_JIS "
-                f"(fails at byte {offset}, line {line}); save it again from Excel as "
-                "'CSV UTF-8 (comma delimited)'",
-            ) from None
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as utf8_error:
+            utf8_failure = utf8_error.start
+    try:
+        return data.decode("cp932"), "cp932"
+    except UnicodeDecodeError as cp932_error:
+        offset = cp932_error.start
+        line = data.count(b"\n", 0, offset) + 1
+        raise DatasetError(
+            path,
+            f"is neither UTF-8 (fails at byte {utf8_failure}) nor CP932/Shift_JIS "
+            f"(fails at byte {offset}, line {line}); save it again from Excel as "
+            "'CSV UTF-8 (comma delimited)'",
+        ) from None
+
+
+def _utf8_failure_in_head(data: bytes) -> int | None:
+    """The offset where UTF-8 decoding fails within the first 64 KiB, if it surely does.
+
+    A CP932 file fails in its header line; finding that in a small prefix spares
+    decoding (and allocating) the whole file as UTF-8 only to throw it away. A
+    sequence cut by the prefix's end is not a failure, so it is left to the full decode.
+    """
+    try:
+        data[: 1 << 16].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None if exc.reason == "unexpected end of data" else exc.start
+    return None
 
 
 def _find_header(rows: list[list[str]]) -> int | None:
@@ -193,7 +210,9 @@ def _read_csv(path: Path, data: bytes, sha256: Future[str]) -> RawDataset:
             has_header=True,
             new_columns=names,
             infer_schema=False,
-            empty_string_is_null=False,
+            # Blank cells become null in any case (see _finish_table); doing it in the
+            # parser spares rewriting every column that has one.
+            empty_string_is_null=True,
             row_index_name=ROW_COLUMN,
             row_index_offset=header_line + 1,
             truncate_ragged_lines=False,
@@ -287,9 +306,10 @@ def _finish_table(path: Path, table: Table) -> Table:
     frame = table.frame
     value_columns = [c for c in frame.columns if c != ROW_COLUMN]
     # Trimming rewrites a whole column; most columns of an export have no padded cell.
-    padded = frame.select(
-        (pl.col(value_columns).str.contains(r"^\s|\s$") | (pl.col(value_columns).str.len_bytes() == 0)).any()
-    ).row(0)
+    # A cell is padded (or blank) exactly when stripping it shortens it; one strip is
+    # cheaper than a regex that must scan to each cell's end for a trailing space.
+    cells = pl.col(value_columns)
+    padded = frame.select((cells.str.strip_chars().str.len_bytes() != cells.str.len_bytes()).any()).row(0)
     to_trim = [name for name, any_padded in zip(value_columns, padded, strict=True) if any_padded]
     if to_trim:
         frame = frame.with_columns(pl.col(to_trim).str.strip_chars().replace("", None))

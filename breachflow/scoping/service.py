@@ -20,7 +20,7 @@ import polars as pl
 from breachflow.scoping import normalize as nz
 from breachflow.scoping import summary as sm
 from breachflow.scoping.classify import ColumnPlan, classify_columns
-from breachflow.scoping.merge import ORDINAL, PERSON, assign_persons
+from breachflow.scoping.merge import MERGED, ORDINAL, PERSON, assign_persons
 from breachflow.scoping.model import Person, PersonList, ScopeSummary
 from breachflow.scoping.readers import ROW_COLUMN, RawDataset, read_dataset
 from breachflow.vocabulary import FINANCIAL_ITEMS, SENSITIVE_ITEMS, DataItem
@@ -139,10 +139,16 @@ def _standard_rows(raw: RawDataset, plans: list[ColumnPlan]) -> pl.DataFrame:
 
 
 def _via_unique(rows: pl.DataFrame, source: str, out: str, fn: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
-    """Compute ``fn`` once per distinct value: names, dates and occupations repeat a lot."""
+    """Compute ``fn`` once per distinct value: genders, occupations and prefectures repeat a lot."""
     distinct = rows.select(pl.col(source).unique())
     distinct = distinct.with_columns(fn(pl.col(source)).alias(out))
-    return rows.join(distinct, on=source, how="left", maintain_order="left", nulls_equal=True)
+    known = distinct.filter(pl.col(source).is_not_null())
+    at_null = distinct.filter(pl.col(source).is_null()).get_column(out)
+    # A hash lookup per row; an order-keeping left join of a million rows costs ~3x more.
+    looked_up = pl.col(source).replace_strict(known.get_column(source), known.get_column(out), default=None)
+    if at_null.len() and at_null[0] is not None:
+        looked_up = pl.when(pl.col(source).is_null()).then(pl.lit(at_null[0], at_null.dtype)).otherwise(looked_up)
+    return rows.with_columns(looked_up.cast(distinct.schema[out]).alias(out))
 
 
 def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.DataFrame:
@@ -156,12 +162,15 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
     )
     for k in range(phone_count):
         rows = nz.phone_e164(rows, f"phone_raw_{k}", f"phone_{k}")
-    rows = _via_unique(rows, "name", "name_key", lambda e: nz.name_key(nz.nfkc(e)))
-    rows = _via_unique(rows, "birth_raw", "birth_date", lambda e: nz.birth_date(nz.nfkc(e)))
     rows = _via_unique(rows, "gender_raw", "gender", lambda e: nz.gender(nz.nfkc(e)))
     rows = _via_unique(rows, "occupation_raw", "occupation", lambda e: nz.text(nz.nfkc(e)))
     rows = _via_unique(rows, "prefecture_raw", "prefecture_col", lambda e: nz.prefecture(nz.nfkc(e)))
+    # Names are mostly unique and birth dates have a per-row fast path, so a join on the
+    # distinct values costs more than computing every row; one with_columns lets polars
+    # run the independent columns side by side.
     rows = rows.with_columns(
+        name_key=nz.name_key(nz.nfkc(pl.col("name"))),
+        birth_date=nz.birth_date(nz.nfkc(pl.col("birth_raw"))),
         *(nz.email_normal(pl.col(f"email_raw_{k}")).alias(f"email_cmp_{k}") for k in range(email_count)),
         address_key=nz.address_key(pl.col("address_nfkc")),
         postal_code=nz.postal_code(pl.col("postal_raw")),
@@ -172,7 +181,9 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
     for k in range(email_count):
         rows = nz.email_valid(rows, f"email_cmp_{k}", f"email_ok_{k}")
     first_phone = [pl.col(f"phone_{k}") for k in range(phone_count)]
-    first_email = [pl.when(pl.col(f"email_ok_{k}")).then(nz.text(pl.col(f"email_raw_{k}"))) for k in range(email_count)]
+    first_email = [
+        pl.when(pl.col(f"email_ok_{k}")).then(nz.email_display(pl.col(f"email_raw_{k}"))) for k in range(email_count)
+    ]
     sensitive = [f"has_{i.value}" for i in SENSITIVE_ITEMS]
     financial = [f"has_{i.value}" for i in FINANCIAL_ITEMS - {DataItem.card_number}]
     return rows.with_columns(
@@ -191,8 +202,11 @@ _PERSON_FIELDS = (
 
 def _aggregate(rows: pl.DataFrame) -> pl.DataFrame:
     """One row per person in first-row order: first known value of each field, any-of flags."""
-    has = [f"has_{i.value}" for i in _ITEMS]
-    shared = rows.select(pl.col(PERSON).is_duplicated()).to_series()
+    # Most of the 40-odd item flags are false on every row; they are carried through the
+    # merge and sort only when some row has them, and come back as constants afterwards.
+    flags = rows.select(pl.col(f"has_{i.value}").any() for i in _ITEMS).row(0, named=True)
+    has = [name for name, seen in flags.items() if seen]
+    shared = rows.get_column(MERGED)
     single = rows.filter(~shared).select(
         PERSON,
         pl.concat_list(ROW_COLUMN).alias("source_rows"),
@@ -211,16 +225,24 @@ def _aggregate(rows: pl.DataFrame) -> pl.DataFrame:
         )
     )
     persons = pl.concat([single, merged.select(single.columns)]).sort(PERSON)
-    mask = pl.sum_horizontal(
-        pl.col(f"has_{item.value}").cast(pl.UInt64) * (1 << bit) for bit, item in enumerate(_ITEMS)
-    )
+    bits = [
+        pl.col(f"has_{item.value}").cast(pl.UInt64) * (1 << bit)
+        for bit, item in enumerate(_ITEMS)
+        if flags[f"has_{item.value}"]
+    ]
+    mask = pl.sum_horizontal(pl.lit(0, pl.UInt64), *bits)
     return persons.with_columns(
+        *(pl.lit(False).alias(name) for name, seen in flags.items() if not seen),
         person_id=pl.format("P{}", (pl.col(PERSON) + 1).cast(pl.String).str.zfill(6)),
         items_mask=mask,
     )
 
 
-def _to_persons(persons: pl.DataFrame) -> list[Person]:
+_PERSON_CHUNK = 50_000
+_FEW_DISTINCT = ("prefecture", "gender", "occupation")
+
+
+def _to_persons(persons: pl.DataFrame, *, chunk_rows: int = _PERSON_CHUNK) -> list[Person]:
     """Person models from the typed frame, without per-field re-validation.
 
     ``model_construct`` costs ~25 µs a call, which is most of the time for a million
@@ -230,28 +252,50 @@ def _to_persons(persons: pl.DataFrame) -> list[Person]:
     """
     items_cache: dict[int, list[DataItem]] = {}
     fields = ["person_id", "source_rows", *(f for f in _PERSON_FIELDS if f != "age"), "sensitive", "financial"]
-    columns = persons.select(*fields, "items_mask").to_dict(as_series=False)
-    masks = columns.pop("items_mask")
+    selected = persons.select(*fields, "items_mask")
     fields_set = set(Person.model_fields)
-    new, set_attr = object.__new__, object.__setattr__
+    interned: dict[object, object] = {}
     out: list[Person] = []
     # A million small objects would trigger the cyclic GC hundreds of times for
     # nothing (none can form a cycle), so collection is paused while they are built.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for values, mask in zip(zip(*columns.values(), strict=True), masks, strict=True):
-            if mask not in items_cache:
-                items_cache[mask] = sorted((i for b, i in enumerate(_ITEMS) if mask >> b & 1), key=str)
-            values_by_field = dict(zip(fields, values, strict=True))
-            values_by_field["items"] = list(items_cache[mask])
-            person = new(Person)
-            set_attr(person, "__dict__", values_by_field)
-            set_attr(person, "__pydantic_fields_set__", fields_set)
-            set_attr(person, "__pydantic_extra__", None)
-            set_attr(person, "__pydantic_private__", None)
-            out.append(person)
+        # Converted a slice at a time: Python lists of every column at once would double
+        # the peak memory of a million-person list.
+        for chunk in selected.iter_slices(chunk_rows):
+            columns = chunk.to_dict(as_series=False)
+            masks = columns.pop("items_mask")
+            # Each value converted is a new str; a million copies of "female" or "会社員"
+            # are ~200 MB, so the few distinct values of these columns are shared.
+            for name in _FEW_DISTINCT:
+                columns[name] = list(map(interned.setdefault, columns[name], columns[name]))
+            out.extend(_chunk_persons(fields, columns, masks, items_cache, fields_set))
     finally:
         if gc_was_enabled:
             gc.enable()
+    return out
+
+
+def _chunk_persons(
+    fields: list[str],
+    columns: dict[str, list[object]],
+    masks: list[int],
+    items_cache: dict[int, list[DataItem]],
+    fields_set: set[str],
+) -> list[Person]:
+    """Person models for one slice of the frame (see ``_to_persons``)."""
+    new, set_attr = object.__new__, object.__setattr__
+    out: list[Person] = []
+    for values, mask in zip(zip(*columns.values(), strict=True), masks, strict=True):
+        if mask not in items_cache:
+            items_cache[mask] = sorted((i for b, i in enumerate(_ITEMS) if mask >> b & 1), key=str)
+        values_by_field = dict(zip(fields, values, strict=True))
+        values_by_field["items"] = list(items_cache[mask])
+        person = new(Person)
+        set_attr(person, "__dict__", values_by_field)
+        set_attr(person, "__pydantic_fields_set__", fields_set)
+        set_attr(person, "__pydantic_extra__", None)
+        set_attr(person, "__pydantic_private__", None)
+        out.append(person)
     return out

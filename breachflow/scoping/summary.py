@@ -60,7 +60,11 @@ def by_age_band(persons: pl.DataFrame, as_of: date) -> dict[str, int]:
     age = pl.coalesce(age_years(pl.col("birth_date"), as_of), pl.col("age"))
     age = pl.when(age.is_between(0, 130)).then(age)
     low = pl.when(age >= TOP_AGE_BAND).then(pl.lit(TOP_AGE_BAND)).otherwise((age // 10) * 10)
-    counts = dict(_counts(persons.select(low.alias("low")), "low"))
+    # Birth dates repeat (a few tens of thousands of days span all ages), so the age is
+    # computed once per distinct (birth date, age) pair and the pairs' counts are summed.
+    pairs = persons.group_by("birth_date", "age").agg(pl.len().alias("n"))
+    per_band = pairs.group_by(low.alias("low")).agg(pl.col("n").sum())
+    counts = {band: int(n) for band, n in per_band.iter_rows()}
     unknown = counts.pop(None, 0)
     ordered = [(f"{TOP_AGE_BAND}+" if low == TOP_AGE_BAND else f"{low}-{low + 9}", n) for low, n in sorted(counts.items())]
     return _with_unknown(ordered, unknown)

@@ -120,3 +120,16 @@ def test_quoted_cell_with_newline_is_not_ragged(tmp_path: Path):
     path.write_bytes('氏名,備考\r\n"山田 太郎","一行目\r\n二行目"\r\n佐藤 花子,x\r\n'.encode("cp932"))
     summary, _ = scope_dataset(path=path)
     assert summary.rows == 2
+
+
+def test_impossible_birth_dates_count_as_unknown(tmp_path) -> None:
+    """Year 0000 (which no Python date can hold) and pre-1880 dates become unknown, not a crash."""
+    from breachflow.scoping import scope_dataset
+
+    path = tmp_path / "years.csv"
+    path.write_text("氏名,生年月日,電話番号\n山田 太郎,0000/01/01,090-1234-5678\n"
+                    "佐藤 花子,0000-01-01,090-1234-5679\n鈴木 一郎,1850/01/01,090-1234-5670\n"
+                    "田中 次郎,1980/03/01,090-1234-5671\n", encoding="utf-8")
+    summary, persons = scope_dataset(path=path)
+    assert [p.birth_date for p in persons.persons][:3] == [None, None, None]
+    assert summary.by_age_band.get("unknown") == 3

@@ -87,3 +87,15 @@ def test_person_models_equal_validated_models(tmp_path):
     assert PersonList.model_validate_json(persons.model_dump_json()) == persons
     assert all(Person.model_validate(p.model_dump()) == p for p in persons.persons)
     assert all(p.model_fields_set == set(Person.model_fields) for p in persons.persons)
+
+
+def test_person_models_built_in_slices_equal_one_pass(tmp_path):
+    """Building Person models a few rows at a time gives the same list as building them all at once."""
+    from breachflow.scoping import service
+
+    data = generate_customers(n=120, seed=17, duplicate_share=0.1)
+    persons = service.analyse_dataset(path=write_csv(tmp_path / "c.csv", data)).persons
+    in_slices = service._to_persons(persons, chunk_rows=7)
+    assert in_slices == service._to_persons(persons, chunk_rows=persons.height)
+    assert len(in_slices) == persons.height
+    assert [p.model_dump() for p in in_slices] == [service.Person.model_validate(p.model_dump()).model_dump() for p in in_slices]
