@@ -162,9 +162,10 @@ def draft_substitute_task(incident_id: str) -> int:
 def record_notice_status(incident_id: str, substitute_persons: int, today: date | None = None) -> dict[str, dict[str, int]]:
     """Feed report item 6 from the ledger (counts only) and return the per-channel state counts."""
     case = _case(incident_id)
-    counts = case_ledger(case, get_settings()).counts()
+    ledger = case_ledger(case, get_settings())
+    counts = ledger.counts()
     persons = len(case_persons(case))
-    sent_persons = {r.person_id for r in case_ledger(case, get_settings()).rows(states=(State.sent,))}
+    sent_persons = {r.person_id for r in ledger.rows(states=(State.sent,))}
     failed = sum(n for states in counts.values() for s, n in states.items() if s == State.failed_permanent.value)
     update_report_facts(
         case=case,
