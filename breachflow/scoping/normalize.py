@@ -153,37 +153,63 @@ def _phone_clean_series(values: pl.Series) -> pl.Series:
     return _settle(values, fast, unsure, lambda v: _series_expr(v, _phone_clean_exact))
 
 
+_PHONE_FAST = pl.Struct({"e164": pl.String, "pending": pl.String})
+
+
 def phone_e164(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:
     """Add ``out``: the E.164 form of a valid phone number in ``column``, else null."""
+    frame = frame.with_columns(phone_fast(pl.col(column)).alias(f"{out}__fast"))
+    return phone_settle(frame, f"{out}__fast", out)
+
+
+def phone_fast(expr: pl.Expr) -> pl.Expr:
+    """Struct ``{e164, pending}``: the number in E.164 where JP patterns settle it, else the cleaned form still to ask about.
+
+    An expression (not a frame step) so that it runs beside the other normalisers in one
+    ``with_columns``; ``phone_settle`` finishes the few pending values.
+    """
+    return expr.map_batches(_phone_fast_series, return_dtype=_PHONE_FAST, is_elementwise=True)
+
+
+def _phone_fast_series(values: pl.Series) -> pl.Series:
     general, typed = _jp_valid_national_pattern()
-    clean = f"{out}__clean"
-    national = f"{out}__nsn"
-    frame = frame.with_columns(_phone_clean(pl.col(column)).alias(clean))
-    frame = frame.with_columns(
-        pl.when(pl.col(clean).str.contains(r"^0[1-9]\d{7,10}$"))
-        .then(pl.col(clean).str.slice(1))
-        .when(pl.col(clean).str.contains(r"^\+81[1-9]\d{7,10}$"))
-        .then(pl.col(clean).str.slice(3))
-        .alias(national)
+    clean = pl.col("clean")
+    national = pl.col("national")
+    steps = _phone_clean_series(values).to_frame("clean").with_columns(
+        pl.when(clean.str.contains(r"^0[1-9]\d{7,10}$"))
+        .then(clean.str.slice(1))
+        .when(clean.str.contains(r"^\+81[1-9]\d{7,10}$"))
+        .then(clean.str.slice(3))
+        .alias("national")
     )
-    settled = pl.col(national).is_not_null()
-    valid = pl.col(national).str.contains(general) & pl.col(national).str.contains(typed)
+    valid = national.str.contains(general) & national.str.contains(typed)
+    return steps.select(
+        pl.struct(
+            e164=pl.when(national.is_not_null() & valid).then(pl.lit("+81") + national),
+            # Forms the fast path does not know (foreign numbers, 00-prefixed, digits
+            # lost by Excel) are left to phonenumbers.
+            pending=pl.when(national.is_null() & clean.str.len_bytes().gt(0)).then(clean),
+        )
+    ).to_series().alias(values.name)
+
+
+def phone_settle(frame: pl.DataFrame, fast: str, out: str) -> pl.DataFrame:
+    """Replace struct column ``fast`` (from ``phone_fast``) by ``out``, asking phonenumbers once per pending value."""
+    pending = f"{out}__pending"
     frame = frame.with_columns(
-        pl.when(settled & valid).then(pl.lit("+81") + pl.col(national)).alias(out),
-    )
-    # Forms the fast path does not know (foreign numbers, 00-prefixed, digits lost by
-    # Excel): ask phonenumbers, once per unique value.
-    unsettled = frame.filter(~settled & pl.col(clean).str.len_bytes().gt(0)).get_column(clean).unique()
+        pl.col(fast).struct.field("e164").alias(out), pl.col(fast).struct.field("pending").alias(pending)
+    ).drop(fast)
+    unsettled = frame.get_column(pending).drop_nulls().unique()
     if len(unsettled):
         mapping = pl.DataFrame(
-            {clean: unsettled, f"{out}__slow": [_phone_slow(v) for v in unsettled.to_list()]},
-            schema={clean: pl.String, f"{out}__slow": pl.String},
+            {pending: unsettled, f"{out}__slow": [_phone_slow(v) for v in unsettled.to_list()]},
+            schema={pending: pl.String, f"{out}__slow": pl.String},
         )
-        frame = frame.join(mapping, on=clean, how="left", maintain_order="left").with_columns(
+        frame = frame.join(mapping, on=pending, how="left", maintain_order="left").with_columns(
             pl.coalesce(out, f"{out}__slow").alias(out)
         )
         frame = frame.drop(f"{out}__slow")
-    return frame.drop(clean, national)
+    return frame.drop(pending)
 
 
 def _phone_slow(value: str) -> str | None:
@@ -306,15 +332,17 @@ def birth_date(expr: pl.Expr) -> pl.Expr:
     Dates before 1880 are nobody's birth date (and year 0000 cannot even become a Python
     date): they count as unknown.
     """
-    parsed = expr.map_batches(_birth_date_series, return_dtype=pl.Date, is_elementwise=True)
-    return pl.when(parsed >= pl.lit(EARLIEST_BIRTH_DATE)).then(parsed)
+    # The cut-off is applied inside the callback: a when/then over the callback's result
+    # would name it twice, and eager polars runs a repeated callback (and its NFKC) twice.
+    return expr.map_batches(_birth_date_series, return_dtype=pl.Date, is_elementwise=True)
 
 
 def _birth_date_series(values: pl.Series) -> pl.Series:
     # Excel's 1980/03/01 is one strptime; the three-form regex parse runs on the rest.
     unsure = ~values.str.contains(r"^[0-9]{4}/[0-9]{2}/[0-9]{2}$")
     fast = values.str.to_date("%Y/%m/%d", strict=False)
-    return _settle(values, fast, unsure, lambda v: _series_expr(v, _birth_date_exact))
+    parsed = _settle(values, fast, unsure, lambda v: _series_expr(v, _birth_date_exact))
+    return parsed.set(parsed < EARLIEST_BIRTH_DATE, None)
 
 
 def _birth_date_exact(expr: pl.Expr) -> pl.Expr:

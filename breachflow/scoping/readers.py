@@ -125,6 +125,12 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         ) from None
 
 
+def _decode_to_utf8(path: Path, data: bytes) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes (what polars parses) and its encoding; see ``_decode``."""
+    text, encoding = _decode(path, data)
+    return text.encode("utf-8"), encoding
+
+
 def _utf8_failure_in_head(data: bytes) -> int | None:
     """The offset where UTF-8 decoding fails within the first 64 KiB, if it surely does.
 
@@ -171,12 +177,14 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
 
 
 def _read_csv(path: Path, data: bytes, sha256: Future[str]) -> RawDataset:
-    text, encoding = _decode(path, data)
+    utf8, encoding = _decode_to_utf8(path, data)
     del data
     notes: list[str] = []
     # Only the first lines matter for finding the header; cutting each keeps a huge cell
     # further down from tripping the csv module's field limit here.
-    head = "\n".join(line[:4096] for line in text[: 1 << 20].split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
+    # The first 2**20 characters, from at most four bytes each (the cut may split one).
+    text_head = utf8[: 4 << 20].decode("utf-8", errors="ignore")[: 1 << 20]
+    head = "\n".join(line[:4096] for line in text_head.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
     reader = csv.reader(io.StringIO(head))
     records: list[list[str]] = []
     line_after: list[int] = []
@@ -200,9 +208,9 @@ def _read_csv(path: Path, data: bytes, sha256: Future[str]) -> RawDataset:
     headers = _clean_headers(path, records[header_index], f"on line {header_line}")
     start = 0
     for _ in range(header_line - 1):
-        start = text.index("\n", start) + 1
-    body = text[start:].encode("utf-8")
-    del text
+        start = utf8.index(b"\n", start) + 1
+    body = utf8[start:] if start else utf8
+    del utf8
     names = [f"c{i}" for i in range(len(headers))]
     try:
         frame = pl.read_csv(

@@ -160,15 +160,14 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
         nz.nfkc(pl.concat_str(["address1", "address2"], separator="", ignore_nulls=True)).alias("address_nfkc"),
         name=pl.col("name").str.strip_chars(),
     )
-    for k in range(phone_count):
-        rows = nz.phone_e164(rows, f"phone_raw_{k}", f"phone_{k}")
     rows = _via_unique(rows, "gender_raw", "gender", lambda e: nz.gender(nz.nfkc(e)))
     rows = _via_unique(rows, "occupation_raw", "occupation", lambda e: nz.text(nz.nfkc(e)))
     rows = _via_unique(rows, "prefecture_raw", "prefecture_col", lambda e: nz.prefecture(nz.nfkc(e)))
     # Names are mostly unique and birth dates have a per-row fast path, so a join on the
     # distinct values costs more than computing every row; one with_columns lets polars
-    # run the independent columns side by side.
+    # run the independent columns (phones included) side by side.
     rows = rows.with_columns(
+        *(nz.phone_fast(pl.col(f"phone_raw_{k}")).alias(f"phone_{k}__fast") for k in range(phone_count)),
         name_key=nz.name_key(nz.nfkc(pl.col("name"))),
         birth_date=nz.birth_date(nz.nfkc(pl.col("birth_raw"))),
         *(nz.email_normal(pl.col(f"email_raw_{k}")).alias(f"email_cmp_{k}") for k in range(email_count)),
@@ -178,6 +177,8 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
         age=nz.digits(pl.col("age_raw")).cast(pl.Int32, strict=False),
         card_ok=nz.luhn_valid(pl.col("card_raw")),
     )
+    for k in range(phone_count):
+        rows = nz.phone_settle(rows, f"phone_{k}__fast", f"phone_{k}")
     for k in range(email_count):
         rows = nz.email_valid(rows, f"email_cmp_{k}", f"email_ok_{k}")
     first_phone = [pl.col(f"phone_{k}") for k in range(phone_count)]

@@ -322,3 +322,31 @@ def test_name_key_fast_path_equals_exact(values):
     fast = frame.select(nz.name_key(pl.col("v"))).to_series().to_list()
     exact = frame.select(nz._name_key_exact(pl.col("v"))).to_series().to_list()
     assert fast == exact
+
+
+@pytest.mark.parametrize("extra", [b"", b"\x80", b"\xa0"])
+def test_cp932_file_reads_the_same_through_either_decoder(tmp_path, extra):
+    """A CP932 list, including bytes only Python's cp932 codec maps (0x80, 0xA0), reads to the table polars makes of its text."""
+    rows = [["お名前", "住所", "電話"], ["髙﨑 ①", "東京都港区1丁目", "０９０-1234-5678"], ["ｶﾞｯｺｳ", "大阪府,北区", "06-1234-5678"]]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    data = buffer.getvalue().encode("cp932") + b"x" + extra + b",y,z\r\n"
+    path = tmp_path / "list.csv"
+    path.write_bytes(data)
+    table = read_dataset(path=path).tables[0]
+    expected = pl.read_csv(data.decode("cp932").encode("utf-8"), infer_schema=False)
+    assert table.headers == expected.columns
+    assert table.frame.drop(readers.ROW_COLUMN).rows() == expected.rows()
+
+
+_JP_PHONE = st.from_regex(r"\A(?:0[1-9][0-9]{7,10}|\+81[1-9][0-9]{7,10}|0[5-9]0-[0-9]{4}-[0-9]{4}|0[1-9]-[0-9]{4}-[0-9]{4})\Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _JP_PHONE, _PHONE, _ANY_TEXT), max_size=40))
+def test_phone_e164_equals_phonenumbers_per_value(values):
+    """The pattern-based E.164 column equals asking phonenumbers about each cleaned value."""
+    frame = pl.DataFrame({"v": _series(values)})
+    got = nz.phone_e164(frame, "v", "e").get_column("e").to_list()
+    cleaned = frame.select(nz._phone_clean_exact(pl.col("v"))).to_series().to_list()
+    assert got == [nz._phone_slow(c) if c else None for c in cleaned]
