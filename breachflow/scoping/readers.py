@@ -9,10 +9,15 @@ numbers, column names and counts only — never a cell's value.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import hashlib
 import io
 import math
+import os
+import subprocess
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -125,10 +130,80 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _decode_to_utf8(path: Path, data: bytes) -> tuple[bytes, str]:
-    """The file as UTF-8 bytes (what polars parses) and its encoding; see ``_decode``."""
+def _decode_to_utf8(path: Path, data: bytes) -> tuple[list[bytes], str]:
+    """The file as UTF-8 (what polars parses) in one or more parts cut at line ends, and its encoding; see ``_decode``."""
+    if (
+        len(data) >= PARALLEL_DECODE_FROM
+        and not data.startswith((_UTF8_BOM, *_UTF16_BOMS))
+        and b"\x00" not in data[:8192]
+        and _utf8_failure_in_head(data) is not None
+    ):
+        # Surely CP932 (or nothing): a large file is transcoded on two cores.
+        parts = transcode_cp932(data)
+        if parts is not None:
+            return parts, "cp932"
     text, encoding = _decode(path, data)
-    return text.encode("utf-8"), encoding
+    if encoding == "utf-8":
+        return [data], encoding  # valid as it is: decoding was the check
+    if encoding == "utf-8-sig":
+        return [data[len(_UTF8_BOM) :]], encoding
+    return [text.encode("utf-8")], encoding
+
+
+# Below this size a second process costs more than it saves.
+PARALLEL_DECODE_FROM = 16 << 20
+_CHILD = Path(__file__).with_name("_cp932_child.py")
+_PIPE_SIZE = 1 << 20
+
+
+def transcode_cp932(data: bytes) -> list[bytes] | None:
+    """CP932 ``data`` as UTF-8 in two parts, the second transcoded by a child process.
+
+    Python's codec holds the GIL for the whole call, so the second core needs another
+    process. The split is exact: in CP932 the byte 0x0A is never part of a two-byte
+    character, so decoding the halves cut after a newline gives what decoding the whole
+    gives; joined, the parts are the whole file's UTF-8. The cut is placed before a line
+    that is not blank. None when the data does not decode (or no child could run): the
+    caller then decodes it in one piece and reports the failing byte. The data only
+    passes through pipes.
+    """
+    if not sys.executable or len(os.sched_getaffinity(0)) < 2:
+        return None
+    cut = len(data) // 2
+    while (cut := data.find(b"\n", cut) + 1) and data[cut : cut + 1] in (b"\r", b"\n"):
+        pass
+    if not 0 < cut < len(data):
+        return None
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(_CHILD)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    with child:
+        with contextlib.suppress(OSError):  # larger pipes: fewer system calls (Linux only)
+            fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+            fcntl.fcntl(child.stdin.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+        # The child's half is handed over before this process starts decoding: the
+        # decode below holds the GIL, so nothing could feed the pipe meanwhile.
+        try:
+            child.stdin.write(memoryview(data)[cut:])
+            child.stdin.close()
+        except OSError:
+            child.kill()
+            return None
+        try:
+            first = data[:cut].decode("cp932").encode("utf-8")
+        except UnicodeDecodeError:
+            child.kill()
+            return None
+        second = child.stdout.read()
+        if child.wait() != 0:
+            return None
+    return [first, second]
 
 
 def _utf8_failure_in_head(data: bytes) -> int | None:
@@ -177,8 +252,13 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
 
 
 def _read_csv(path: Path, data: bytes, sha256: Future[str]) -> RawDataset:
-    utf8, encoding = _decode_to_utf8(path, data)
+    parts, encoding = _decode_to_utf8(path, data)
     del data
+    # Parts are parsed one by one (no copy to join them) when no quoted cell can span a cut
+    # and the header search stays within the first part.
+    if len(parts) > 1 and (any(b'"' in part for part in parts) or parts[0].count(b"\n") <= HEADER_SEARCH_ROWS):
+        parts = [b"".join(parts)]
+    utf8 = parts[0]
     notes: list[str] = []
     # Only the first lines matter for finding the header; cutting each keeps a huge cell
     # further down from tripping the csv module's field limit here.
@@ -209,42 +289,50 @@ def _read_csv(path: Path, data: bytes, sha256: Future[str]) -> RawDataset:
     start = 0
     for _ in range(header_line - 1):
         start = utf8.index(b"\n", start) + 1
-    body = utf8[start:] if start else utf8
+    parts[0] = utf8[start:] if start else utf8
     del utf8
     names = [f"c{i}" for i in range(len(headers))]
+    frames: list[pl.DataFrame] = []
     try:
-        frame = pl.read_csv(
-            body,
-            has_header=True,
-            new_columns=names,
-            infer_schema=False,
-            # Blank cells become null in any case (see _finish_table); doing it in the
-            # parser spares rewriting every column that has one.
-            empty_string_is_null=True,
-            row_index_name=ROW_COLUMN,
-            row_index_offset=header_line + 1,
-            truncate_ragged_lines=False,
-        )
+        for index, part in enumerate(parts):
+            frames.append(
+                pl.read_csv(
+                    part,
+                    has_header=index == 0,
+                    new_columns=names,
+                    infer_schema=False,
+                    # Blank cells become null in any case (see _finish_table); doing it in the
+                    # parser spares rewriting every column that has one.
+                    empty_string_is_null=True,
+                    row_index_name=ROW_COLUMN,
+                    row_index_offset=header_line + 1 + sum(f.height for f in frames),
+                    truncate_ragged_lines=False,
+                )
+            )
     except pl.exceptions.PolarsError as exc:
         # A row with too many fields makes polars refuse the file: name that row if the
         # exact scan finds one. polars' own message may quote the offending line, i.e.
         # personal data, so otherwise only its type is named.
-        _locate_ragged(path, body.decode("utf-8"), header_line, len(headers))
+        _locate_ragged(path, b"".join(parts).decode("utf-8"), header_line, len(headers))
         raise DatasetError(
             path, f"cannot be parsed as CSV ({type(exc).__name__}); check the quoting and the separators"
         ) from None
-    _check_ragged(path, body, header_line, records[header_index], frame)
+    frame = pl.concat(frames) if len(frames) > 1 else frames[0]
+    _check_ragged(path, parts, header_line, records[header_index], frame)
     table = _finish_table(path, Table(sheet=None, header_line=header_line, headers=headers, frame=frame))
     return RawDataset(path=path, sha256=sha256.result(), encoding=encoding, tables=[table], notes=notes)
 
 
-def _check_ragged(path: Path, body: bytes, header_line: int, header: list[str], frame: pl.DataFrame) -> None:
+def _check_ragged(path: Path, parts: list[bytes], header_line: int, header: list[str], frame: pl.DataFrame) -> None:
     """Every record must have as many fields as the header; name the first that does not."""
-    if not _all_rows_full(body, header, frame) and _maybe_ragged(body, len(header)):
+    if _all_rows_full(parts, header, frame):
+        return
+    body = b"".join(parts) if len(parts) > 1 else parts[0]
+    if _maybe_ragged(body, len(header)):
         _locate_ragged(path, body.decode("utf-8"), header_line, len(header))
 
 
-def _all_rows_full(body: bytes, header: list[str], frame: pl.DataFrame) -> bool:
+def _all_rows_full(parts: list[bytes], header: list[str], frame: pl.DataFrame) -> bool:
     """True when the parsed ``frame`` proves that every record has the header's width.
 
     polars refuses a record with more fields than the header (``truncate_ragged_lines``
@@ -254,8 +342,8 @@ def _all_rows_full(body: bytes, header: list[str], frame: pl.DataFrame) -> bool:
     This is one ``bytes.count`` instead of a second parse; when it does not add up (a
     short row, but also a blank line) the line-by-line checks decide.
     """
-    commas = body.count(b",") - sum(cell.count(",") for cell in header)
-    if b'"' in body:
+    commas = sum(part.count(b",") for part in parts) - sum(cell.count(",") for cell in header)
+    if any(b'"' in part for part in parts):
         value_columns = [c for c in frame.columns if c != ROW_COLUMN]
         inside = frame.select(pl.sum_horizontal(pl.col(value_columns).str.count_matches(",", literal=True).sum()))
         commas -= int(inside.item() or 0)

@@ -40,7 +40,11 @@ _SINGLE = {
 
 @dataclass(frozen=True)
 class ScopeResult:
-    """Everything one scoping run found; ``persons`` is a polars frame (personal data)."""
+    """Everything one scoping run found; ``persons`` is a polars frame (personal data).
+
+    The frame has one row per person, in no particular order: the summary needs none, so
+    ordering and numbering (``person_id``) wait for ``person_list``.
+    """
 
     summary: ScopeSummary
     plans: list[ColumnPlan]
@@ -50,7 +54,7 @@ class ScopeResult:
 
     def person_list(self) -> PersonList:
         """The persons as hand-off models, in first-row order."""
-        return PersonList(dataset_sha256=self.dataset_sha256, persons=_to_persons(self.persons))
+        return PersonList(dataset_sha256=self.dataset_sha256, persons=_to_persons(_numbered(self.persons)))
 
 
 def scope_dataset(
@@ -62,7 +66,11 @@ def scope_dataset(
     accepted and marks a column that holds no personal data.
     """
     result = analyse_dataset(path=path, mapping_overrides=mapping_overrides, as_of=as_of)
-    return result.summary, result.person_list()
+    summary, sha256, persons = result.summary, result.dataset_sha256, result.persons
+    # Only the ordered copy stays alive while the models are built (peak memory).
+    del result
+    persons = _numbered(persons)
+    return summary, PersonList(dataset_sha256=sha256, persons=_to_persons(persons))
 
 
 def analyse_dataset(
@@ -225,15 +233,19 @@ def _aggregate(rows: pl.DataFrame) -> pl.DataFrame:
             *(pl.col(c).any() for c in (*has, "sensitive", "financial")),
         )
     )
-    persons = pl.concat([single, merged.select(single.columns)]).sort(PERSON)
+    persons = pl.concat([single, merged.select(single.columns)])
+    return persons.with_columns(pl.lit(False).alias(name) for name, seen in flags.items() if not seen)
+
+
+def _numbered(persons: pl.DataFrame) -> pl.DataFrame:
+    """The persons in first-row order with ``person_id`` and the item bit mask ``items_mask``."""
     bits = [
         pl.col(f"has_{item.value}").cast(pl.UInt64) * (1 << bit)
         for bit, item in enumerate(_ITEMS)
-        if flags[f"has_{item.value}"]
+        if persons.get_column(f"has_{item.value}").any()
     ]
     mask = pl.sum_horizontal(pl.lit(0, pl.UInt64), *bits)
-    return persons.with_columns(
-        *(pl.lit(False).alias(name) for name, seen in flags.items() if not seen),
+    return persons.sort(PERSON).with_columns(
         person_id=pl.format("P{}", (pl.col(PERSON) + 1).cast(pl.String).str.zfill(6)),
         items_mask=mask,
     )

@@ -350,3 +350,95 @@ def test_phone_e164_equals_phonenumbers_per_value(values):
     got = nz.phone_e164(frame, "v", "e").get_column("e").to_list()
     cleaned = frame.select(nz._phone_clean_exact(pl.col("v"))).to_series().to_list()
     assert got == [nz._phone_slow(c) if c else None for c in cleaned]
+
+
+def _cp932_lines(n: int) -> bytes:
+    """A CP932 list with extended characters and codec-only bytes (0x80, 0xA0) on every line."""
+    rows = b"".join(
+        f"髙﨑 ①{i},東京都港区{i}丁目㈱,０９０-1234-{i % 10000:04d},x".encode("cp932") + b"\x80\xa0\r\n" for i in range(n)
+    )
+    return "お名前,住所,電話,備考\r\n".encode("cp932") + rows
+
+
+def test_cp932_transcoded_on_two_cores_equals_one_decode():
+    """The child process's half joined to this process's half is exactly the whole file's UTF-8."""
+    data = _cp932_lines(5000)
+    parts = readers.transcode_cp932(data)
+    assert len(parts) == 2 and all(part.endswith(b"\r\n") for part in parts)
+    assert b"".join(parts) == data.decode("cp932").encode("utf-8")
+
+
+@pytest.mark.parametrize("where", ["first half", "second half", "at the cut"])
+def test_cp932_transcoding_that_fails_falls_back_to_the_exact_error(tmp_path, monkeypatch, where):
+    """A bad byte in either half (or a lead byte cut from its trail byte) gives the one-piece decoder's error."""
+    data = bytearray(_cp932_lines(5000))
+    cut = data.find(b"\n", len(data) // 2)
+    bad = {"first half": len(data) // 4, "second half": len(data) * 3 // 4, "at the cut": cut - 1}[where]
+    bad = data.find(b"\r", bad)  # replace a CR: never inside a two-byte character
+    data[bad] = 0x81  # a lead byte followed by "\n" (not a trail byte)
+    assert readers.transcode_cp932(bytes(data)) is None
+    path = tmp_path / "bad.csv"
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatasetError) as serial:
+        read_dataset(path=path)
+    monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1)
+    with pytest.raises(DatasetError) as parallel:
+        read_dataset(path=path)
+    assert str(parallel.value) == str(serial.value)
+    assert f"byte {bad}" in str(parallel.value)
+
+
+def _with_lines_at_the_cut(data: bytes, lines: bytes) -> bytes:
+    """``data`` with ``lines`` inserted right after the line end nearest its middle."""
+    cut = data.find(b"\n", len(data) // 2) + 1
+    return data[:cut] + lines + data[cut:]
+
+
+@pytest.mark.parametrize(
+    "at_the_cut",
+    [
+        b"",
+        b"\r\n\r\n,,,\r\n",  # blank lines where the parts meet
+        '"髙﨑\r\n①",東京都,"090,1",x\r\n'.encode("cp932"),  # a quoted cell spanning a line end
+        '"a ""quoted"" name",大阪府,06,y\r\n'.encode("cp932"),
+    ],
+    ids=["plain", "blank lines", "multi-line cell", "quotes"],
+)
+def test_large_cp932_file_reads_the_same_on_two_cores(tmp_path, monkeypatch, at_the_cut):
+    """read_dataset gives the same table (values and row numbers) whether the file is transcoded in one piece or two."""
+    path = tmp_path / "list.csv"
+    path.write_bytes(_with_lines_at_the_cut(_cp932_lines(3000), at_the_cut))
+    monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1 << 62)
+    serial = read_dataset(path=path)
+    calls = []
+    original = readers.transcode_cp932
+    monkeypatch.setattr(readers, "transcode_cp932", lambda data: calls.append(len(data)) or original(data))
+    monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1)
+    parallel = read_dataset(path=path)
+    assert calls == [path.stat().st_size]
+    assert parallel.encoding == serial.encoding == "cp932"
+    assert parallel.tables[0].frame.equals(serial.tables[0].frame)
+
+
+def test_utf8_file_is_parsed_from_its_own_bytes(tmp_path):
+    """A UTF-8 file (with or without BOM) is not re-encoded: its values equal the CP932 file's."""
+    text = "お名前,住所\r\n髙﨑 ①,東京都港区\r\n"
+    tables = []
+    for name, data in (("a.csv", text.encode("utf-8")), ("b.csv", b"\xef\xbb\xbf" + text.encode("utf-8")), ("c.csv", text.encode("cp932"))):
+        (tmp_path / name).write_bytes(data)
+        tables.append(read_dataset(path=tmp_path / name).tables[0])
+    assert tables[0].frame.equals(tables[1].frame) and tables[1].frame.equals(tables[2].frame)
+    assert tables[0].headers == tables[2].headers == ["お名前", "住所"]
+
+
+def test_short_row_in_the_second_part_is_named_as_in_one_piece(tmp_path, monkeypatch):
+    """A row with a missing field after the cut gets the same error (its line number) both ways."""
+    path = tmp_path / "short.csv"
+    path.write_bytes(_cp932_lines(3000) + "佐藤 花子,東京都\r\n".encode("cp932") + _cp932_lines(10).split(b"\n", 1)[1])
+    with pytest.raises(DatasetError) as serial:
+        read_dataset(path=path)
+    monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1)
+    with pytest.raises(DatasetError) as parallel:
+        read_dataset(path=path)
+    assert str(parallel.value) == str(serial.value)
+    assert "line 3002 has 2 fields but the header has 4" in str(parallel.value)

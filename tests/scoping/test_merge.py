@@ -94,7 +94,7 @@ def test_person_models_built_in_slices_equal_one_pass(tmp_path):
     from breachflow.scoping import service
 
     data = generate_customers(n=120, seed=17, duplicate_share=0.1)
-    persons = service.analyse_dataset(path=write_csv(tmp_path / "c.csv", data)).persons
+    persons = service._numbered(service.analyse_dataset(path=write_csv(tmp_path / "c.csv", data)).persons)
     in_slices = service._to_persons(persons, chunk_rows=7)
     assert in_slices == service._to_persons(persons, chunk_rows=persons.height)
     assert len(in_slices) == persons.height
