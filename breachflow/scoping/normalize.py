@@ -74,6 +74,13 @@ def _settle(
     return fast.clone().scatter(at, slow(values.gather(at)))
 
 
+def _per_distinct(values: pl.Series, fn: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``fn`` computed once per distinct non-null value and looked up for each row (null stays null)."""
+    distinct = values.drop_nulls().unique()
+    mapped = fn(distinct)
+    return values.replace_strict(distinct, mapped, default=None, return_dtype=mapped.dtype)
+
+
 def _series_expr(values: pl.Series, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
     """Apply an expression-building function to a series."""
     return values.to_frame("v").select(fn(pl.col("v"))).to_series().alias(values.name)
@@ -173,19 +180,16 @@ def phone_fast(expr: pl.Expr) -> pl.Expr:
 
 def _phone_fast_series(values: pl.Series) -> pl.Series:
     general, typed = _jp_valid_national_pattern()
-    clean = pl.col("clean")
-    national = pl.col("national")
-    steps = _phone_clean_series(values).to_frame("clean").with_columns(
-        pl.when(clean.str.contains(r"^0[1-9]\d{7,10}$"))
-        .then(clean.str.slice(1))
-        .when(clean.str.contains(r"^\+81[1-9]\d{7,10}$"))
-        .then(clean.str.slice(3))
-        .alias("national")
-    )
+    clean = _phone_clean_series(values)
+    # The national number: after the trunk 0, or after +81. ASCII digits only: any other
+    # digits are left to phonenumbers, which folds them.
+    national = clean.str.extract(r"^0([1-9][0-9]{7,10})$", 1)
+    if clean.str.starts_with("+").any():
+        national = national.fill_null(clean.str.extract(r"^\+81([1-9][0-9]{7,10})$", 1))
     valid = national.str.contains(general) & national.str.contains(typed)
-    return steps.select(
+    return pl.select(
         pl.struct(
-            e164=pl.when(national.is_not_null() & valid).then(pl.lit("+81") + national),
+            e164=pl.when(valid).then(pl.lit("+81") + national),
             # Forms the fast path does not know (foreign numbers, 00-prefixed, digits
             # lost by Excel) are left to phonenumbers.
             pending=pl.when(national.is_null() & clean.str.len_bytes().gt(0)).then(clean),
@@ -319,8 +323,22 @@ def _address_key_exact(expr: pl.Expr) -> pl.Expr:
 
 def prefecture(expr: pl.Expr) -> pl.Expr:
     """The prefecture an address (or a prefecture cell) starts with, or null."""
-    # Leading whitespace skipped by the regex itself: stripping would copy every value.
-    return expr.str.extract(_PREFECTURE_AFTER_SPACE_RE, 1)
+    return expr.map_batches(_prefecture_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def _prefecture_series(values: pl.Series) -> pl.Series:
+    # A prefecture is at most four characters: unless the value starts with whitespace,
+    # its first four decide. Those heads repeat (a few thousand distinct in a million
+    # addresses), so the regex runs once per distinct head.
+    head = values.str.slice(0, 4)
+    fast = _per_distinct(head, lambda v: v.str.extract(_PREFECTURE_RE, 1))
+    unsure = head.str.contains(r"^\s")
+    return _settle(values, fast, unsure, _prefecture_exact)
+
+
+def _prefecture_exact(values: pl.Series) -> pl.Series:
+    """What ``prefecture`` computes, for every value (leading whitespace skipped by the regex: no copy)."""
+    return values.str.extract(_PREFECTURE_AFTER_SPACE_RE, 1)
 
 
 EARLIEST_BIRTH_DATE = date(1880, 1, 1)
@@ -338,6 +356,12 @@ def birth_date(expr: pl.Expr) -> pl.Expr:
 
 
 def _birth_date_series(values: pl.Series) -> pl.Series:
+    # Birth dates repeat (a few tens of thousands of days span all ages): each distinct
+    # spelling is parsed once.
+    return _per_distinct(values, _birth_date_distinct)
+
+
+def _birth_date_distinct(values: pl.Series) -> pl.Series:
     # Excel's 1980/03/01 is one strptime; the three-form regex parse runs on the rest.
     unsure = ~values.str.contains(r"^[0-9]{4}/[0-9]{2}/[0-9]{2}$")
     fast = values.str.to_date("%Y/%m/%d", strict=False)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
+import functools
 import hashlib
 import io
 import math
 import os
 import subprocess
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -56,13 +56,18 @@ class Table:
 
 @dataclass(frozen=True)
 class RawDataset:
-    """The tables read from one file, its hash, and notes for the user (no personal data)."""
+    """The tables read from one file, its bytes, and notes for the user (no personal data)."""
 
     path: Path
-    sha256: str
     encoding: str
     tables: list[Table]
     notes: list[str] = field(default_factory=list)
+    content: bytes = field(default=b"", repr=False, compare=False)
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """SHA-256 of the file's bytes (computed when first asked: a summary never needs it)."""
+        return hashlib.sha256(self.content).hexdigest()
 
 
 def read_dataset(*, path: Path) -> RawDataset:
@@ -78,14 +83,10 @@ def read_dataset(*, path: Path) -> RawDataset:
     if not data or data.isspace():  # isspace stops at the first other byte; strip copies
         raise DatasetError(path, "the file is empty; export the list again with its header row and data")
     if data.startswith(_OLE_MAGIC):
-        return _read_ole(path, data, hashlib.sha256(data).hexdigest())
+        return _read_ole(path, data)
     if data.startswith(_ZIP_MAGIC):
-        return _read_workbook(path, data, hashlib.sha256(data).hexdigest())
-    # hashlib releases the GIL on large buffers, so the hash of a big CSV costs no wall
-    # time: it runs beside the (GIL-holding) decoding and parsing.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        sha256 = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        return _read_csv(path, data, sha256)
+        return _read_workbook(path, data)
+    return _read_csv(path, data)
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -251,9 +252,8 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
     return cleaned
 
 
-def _read_csv(path: Path, data: bytes, sha256: Future[str]) -> RawDataset:
+def _read_csv(path: Path, data: bytes) -> RawDataset:
     parts, encoding = _decode_to_utf8(path, data)
-    del data
     # Parts are parsed one by one (no copy to join them) when no quoted cell can span a cut
     # and the header search stays within the first part.
     if len(parts) > 1 and (any(b'"' in part for part in parts) or parts[0].count(b"\n") <= HEADER_SEARCH_ROWS):
@@ -320,7 +320,7 @@ def _read_csv(path: Path, data: bytes, sha256: Future[str]) -> RawDataset:
     frame = pl.concat(frames) if len(frames) > 1 else frames[0]
     _check_ragged(path, parts, header_line, records[header_index], frame)
     table = _finish_table(path, Table(sheet=None, header_line=header_line, headers=headers, frame=frame))
-    return RawDataset(path=path, sha256=sha256.result(), encoding=encoding, tables=[table], notes=notes)
+    return RawDataset(path=path, encoding=encoding, tables=[table], notes=notes, content=data)
 
 
 def _check_ragged(path: Path, parts: list[bytes], header_line: int, header: list[str], frame: pl.DataFrame) -> None:
@@ -435,7 +435,7 @@ def _finish_table(path: Path, table: Table) -> Table:
 # --- XLSX ------------------------------------------------------------------------------
 
 
-def _read_ole(path: Path, data: bytes, sha256: str) -> RawDataset:
+def _read_ole(path: Path, data: bytes) -> RawDataset:
     """An OLE file is either a password-protected workbook or a legacy .xls."""
     import msoffcrypto
 
@@ -449,7 +449,7 @@ def _read_ole(path: Path, data: bytes, sha256: str) -> RawDataset:
             "is a password-protected Excel workbook; open it in Excel, remove the password "
             "(ファイル > 情報 > ブックの保護 > パスワードを使用して暗号化), save, and pass that copy",
         )
-    return _read_workbook(path, data, sha256)
+    return _read_workbook(path, data)
 
 
 def _cell_text(value: object) -> str | None:
@@ -467,7 +467,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_workbook(path: Path, data: bytes, sha256: str) -> RawDataset:
+def _read_workbook(path: Path, data: bytes) -> RawDataset:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -487,7 +487,7 @@ def _read_workbook(path: Path, data: bytes, sha256: str) -> RawDataset:
         raise DatasetError(
             path, "no sheet looks like a list (a header row followed by data rows); check the workbook"
         )
-    return RawDataset(path=path, sha256=sha256, encoding="xlsx", tables=tables, notes=notes)
+    return RawDataset(path=path, encoding="xlsx", tables=tables, notes=notes, content=data)
 
 
 def _sheet_table(path: Path, sheet: str, rows: list[list[object]], notes: list[str]) -> Table | None:

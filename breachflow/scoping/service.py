@@ -8,10 +8,12 @@ aggregates.
 
 from __future__ import annotations
 
+import functools
 import gc
+import hashlib
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -49,8 +51,13 @@ class ScopeResult:
     summary: ScopeSummary
     plans: list[ColumnPlan]
     notes: list[str]
-    dataset_sha256: str
     persons: pl.DataFrame
+    content: bytes = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def dataset_sha256(self) -> str:
+        """SHA-256 of the scoped file (hashed when first asked: the summary does not need it)."""
+        return hashlib.sha256(self.content).hexdigest()
 
     def person_list(self) -> PersonList:
         """The persons as hand-off models, in first-row order."""
@@ -105,7 +112,7 @@ def analyse_dataset(
         by_occupation=sm.by_occupation(persons),
         contactable=sm.contactable(persons),
     )
-    return ScopeResult(summary, plans, list(raw.notes), raw.sha256, persons)
+    return ScopeResult(summary, plans, list(raw.notes), persons, raw.content)
 
 
 def _standard_rows(raw: RawDataset, plans: list[ColumnPlan]) -> pl.DataFrame:

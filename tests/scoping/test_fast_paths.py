@@ -442,3 +442,14 @@ def test_short_row_in_the_second_part_is_named_as_in_one_piece(tmp_path, monkeyp
         read_dataset(path=path)
     assert str(parallel.value) == str(serial.value)
     assert "line 3002 has 2 fields but the header has 4" in str(parallel.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), _DATE, st.sampled_from(["1980/03/01", "昭和55年3月1日", "S55.3.1", "x"])), max_size=60))
+def test_per_distinct_value_equals_per_row(values):
+    """Computing once per distinct value and looking it up gives every row what computing it per row gives."""
+    series = _series(values)
+    per_row = nz._birth_date_distinct(series)
+    assert nz._per_distinct(series, nz._birth_date_distinct).to_list() == per_row.to_list()
+    heads = series.str.slice(0, 4)
+    assert nz._per_distinct(heads, lambda v: v.str.extract(nz._PREFECTURE_RE, 1)).to_list() == heads.str.extract(nz._PREFECTURE_RE, 1).to_list()

@@ -78,3 +78,17 @@ def test_title_line_above_header_is_detected(write_csv):
     assert result.summary.columns["お名前"] == "name"
     assert any("line 3" in note for note in result.notes)
     assert result.persons.get_column("source_rows").to_list()[0] == [4]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_person_list_names_the_sha256_of_the_file_read(tmp_path, suffix):
+    """The person list carries the SHA-256 of the exact bytes scoped (what the case store's manifest records)."""
+    import hashlib
+
+    data = generate_customers(n=20, seed=3)
+    path = tmp_path / f"list.{suffix}"
+    write_csv(path, data) if suffix == "csv" else write_xlsx(path, {"顧客": data})
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    _, persons = scope_dataset(path=path)
+    assert persons.dataset_sha256 == expected
+    assert analyse_dataset(path=path).dataset_sha256 == read_dataset(path=path).sha256 == expected
