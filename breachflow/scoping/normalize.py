@@ -81,6 +81,11 @@ def _per_distinct(values: pl.Series, fn: Callable[[pl.Series], pl.Series]) -> pl
     return values.replace_strict(distinct, mapped, default=None, return_dtype=mapped.dtype)
 
 
+def _where(mask: pl.Series, values: pl.Series) -> pl.Series:
+    """``values`` where ``mask`` is true, null elsewhere."""
+    return pl.select(pl.when(pl.lit(mask)).then(pl.lit(values))).to_series().alias(values.name)
+
+
 def _series_expr(values: pl.Series, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
     """Apply an expression-building function to a series."""
     return values.to_frame("v").select(fn(pl.col("v"))).to_series().alias(values.name)
@@ -183,9 +188,10 @@ def _phone_fast_series(values: pl.Series) -> pl.Series:
     clean = _phone_clean_series(values)
     # The national number: after the trunk 0, or after +81. ASCII digits only: any other
     # digits are left to phonenumbers, which folds them.
-    national = clean.str.extract(r"^0([1-9][0-9]{7,10})$", 1)
+    # A match test and a slice cost half of a capturing extract.
+    national = _where(clean.str.contains(r"^0[1-9][0-9]{7,10}$"), clean.str.slice(1))
     if clean.str.starts_with("+").any():
-        national = national.fill_null(clean.str.extract(r"^\+81([1-9][0-9]{7,10})$", 1))
+        national = national.fill_null(_where(clean.str.contains(r"^\+81[1-9][0-9]{7,10}$"), clean.str.slice(3)))
     valid = national.str.contains(general) & national.str.contains(typed)
     return pl.select(
         pl.struct(
@@ -240,8 +246,18 @@ _SPECIAL_USE_TLD = r"\.(?:arpa|invalid|local|localhost|onion|test)$"
 
 def email_normal(expr: pl.Expr) -> pl.Expr:
     """Lower-cased e-mail for comparison (null when empty)."""
-    cleaned = expr.str.strip_chars().str.to_lowercase()
-    return non_empty(cleaned)
+    return expr.map_batches(_email_normal_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def _email_normal_series(values: pl.Series) -> pl.Series:
+    # Most addresses are already lower-case ASCII with nothing to strip: kept as they are.
+    unsure = values.str.contains(r"[^a-z0-9.@_+\-]") | (values.str.len_bytes() == 0)
+    return _settle(values, values, unsure, lambda v: _series_expr(v, _email_normal_exact))
+
+
+def _email_normal_exact(expr: pl.Expr) -> pl.Expr:
+    """What ``email_normal`` computes, for every value."""
+    return non_empty(expr.str.strip_chars().str.to_lowercase())
 
 
 def email_valid(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:

@@ -170,9 +170,14 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
     phones = [f"phone_raw_{k}" for k in range(phone_count)]
     emails = [f"email_raw_{k}" for k in range(email_count)]
     # NFKC once per column that is compared; display columns keep the original text.
+    # Joining the address lines copies every address: skipped when there is no second line.
+    if rows.get_column("address2").null_count() == rows.height:
+        address = pl.col("address1")
+    else:
+        address = pl.concat_str(["address1", "address2"], separator="", ignore_nulls=True)
     rows = rows.with_columns(
         nz.nfkc(pl.col([*phones, *emails, "postal_raw", "age_raw", "card_raw"])),
-        nz.nfkc(pl.concat_str(["address1", "address2"], separator="", ignore_nulls=True)).alias("address_nfkc"),
+        nz.nfkc(address).alias("address_nfkc"),
         name=pl.col("name").str.strip_chars(),
     )
     rows = _via_unique(rows, "gender_raw", "gender", lambda e: nz.gender(nz.nfkc(e)))

@@ -453,3 +453,13 @@ def test_per_distinct_value_equals_per_row(values):
     assert nz._per_distinct(series, nz._birth_date_distinct).to_list() == per_row.to_list()
     heads = series.str.slice(0, 4)
     assert nz._per_distinct(heads, lambda v: v.str.extract(nz._PREFECTURE_RE, 1)).to_list() == heads.str.extract(nz._PREFECTURE_RE, 1).to_list()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _EMAIL, _EMAIL_LIKE, _ANY_TEXT, st.just("")), max_size=40))
+def test_email_normal_fast_path_equals_exact(values):
+    """The comparison form of an e-mail with its already-normal fast path equals strip + lower-case for every value."""
+    frame = _series(values).to_frame()
+    fast = frame.select(nz.email_normal(pl.col("v"))).to_series().to_list()
+    exact = frame.select(nz._email_normal_exact(pl.col("v"))).to_series().to_list()
+    assert fast == exact
