@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
-import multiprocessing
 import os
 import stat
 import zipfile
@@ -24,7 +23,6 @@ from pathlib import Path
 
 import xxhash
 
-from breachflow.leakcheck import vectorised
 from breachflow.leakcheck.allowlist import AllowList
 from breachflow.leakcheck.detectors import DETECTOR_ITEMS, Detection, Detector
 from breachflow.leakcheck.extractors import (
@@ -64,6 +62,7 @@ from breachflow.leakcheck.state import (
     load_state,
     save_state,
 )
+from breachflow.processes import worker_context
 from breachflow.vocabulary import DataItem
 
 JST = timezone(timedelta(hours=9), "JST")
@@ -316,15 +315,14 @@ def _share_cpus(workers: int) -> None:
 
 
 def _run_jobs(jobs: list[_Job], workers: int) -> Iterator[_Result]:
-    # Forking a process whose polars thread pool has run can deadlock the child, and other start
-    # methods need the caller's main module guarded: once this process has run the polars
-    # detection itself (an in-process scan), it keeps scanning in-process.
-    if workers <= 1 or len(jobs) < 2 or vectorised.ran_here():
+    # A process with threads (polars' pool once detection ran here, a Prefect worker's event
+    # loop) must not fork: worker_context() picks forkserver then.
+    context = worker_context()
+    if workers <= 1 or len(jobs) < 2 or context is None:
         yield from map(scan_file, jobs)
         return
     # Largest first, so that one big file does not finish alone at the end.
     ordered = sorted(jobs, key=lambda job: job.entry.size, reverse=True)
-    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cpus, initargs=(workers,)) as pool:
         yield from pool.map(scan_file, ordered, chunksize=max(1, min(32, len(ordered) // (workers * 16))))
 

@@ -24,14 +24,6 @@ KIND_CONTEXT = "context"  # postal code or "+81...": classified where it stands
 _FULL_WIDTH = [chr(0xFF10 + n) for n in range(10)]
 _ASCII = [str(n) for n in range(10)]
 _MAX_CARD = 19
-_RAN: list[bool] = []
-
-
-def ran_here() -> bool:
-    """True once this process has run polars detection (its thread pool may be running)."""
-    return bool(_RAN)
-
-
 def classify_runs(
     runs: pl.Series, *, separators: str, postal_shape: str, mobile_prefixes: tuple[str, ...], my_number_weights: tuple[int, ...]
 ) -> pl.DataFrame:
@@ -101,8 +93,6 @@ def find_runs(text: str, pattern: str, *, gap: str, prefecture: str) -> tuple[li
     """
     import polars as pl
 
-    if not _RAN:
-        _RAN.append(True)
     lines = text.split("\n")
     with_after = f"(?:{pattern})(?:{gap}(?:{prefecture}))?"
     per_line = pl.DataFrame({"match": pl.Series(lines).str.extract_all(with_after)}).with_row_index("line")
@@ -133,6 +123,4 @@ def contains(text: str, pattern: str) -> bool:
     """True when the Rust regex ``pattern`` matches somewhere in ``text`` (no case folding)."""
     import polars as pl
 
-    if not _RAN:
-        _RAN.append(True)
     return bool(pl.Series([text]).str.contains(pattern).item())

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from breachflow.errors import RenderError
 from breachflow.notification.content import NoticeContext, Recipient
+from breachflow.processes import worker_context
 from breachflow.templating import environment
 
 _BLANK = Recipient(person_id="", name="", kana="", postal_code="", address1="", address2="", phone_national="")
@@ -252,10 +253,11 @@ def render_letters(
             [c.model_dump(mode="json") for c in contexts[start : start + chunk_size]], chunk_keys,
             {k: bodies[k] for k in set(chunk_keys)}, templates_dir, out_dir / f"letters-{number:04d}.pdf",
         ))
-    if workers <= 1 or len(jobs) <= 1:
+    context = worker_context()
+    if workers <= 1 or len(jobs) <= 1 or context is None:
         results = [_render_chunk(job) for job in jobs]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             results = list(pool.map(_render_chunk, jobs))
     return LetterIndex(
         files=[job[4].name for job in jobs], variants=len(bodies), letters=[p for chunk in results for p in chunk]
