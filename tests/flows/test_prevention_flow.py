@@ -46,8 +46,8 @@ def test_unreachable_check_is_retried_and_reported_not_checked(prefect_server: s
     case = store.get("WE-01")
     plan = read_plan(case=case)
     training = next(a for a in plan.actions if a.check is not None and a.check.kind.value == "training_coverage")
-    spec = training.check.model_copy(update={"roster": tmp_path / "offline-share" / "roster.csv",
-                                             "completion": tmp_path / "offline-share" / "done.csv"})
+    spec = training.check.model_copy(update={"roster": str(tmp_path / "offline-share" / "roster.csv"),
+                                             "completion": str(tmp_path / "offline-share" / "done.csv")})
     update_action(case=case, action_id=training.id, check=spec)
     summary = asyncio.run(prevention_audit())
     assert summary["WE-01"] >= 1
