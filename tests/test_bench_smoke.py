@@ -27,8 +27,10 @@ def test_scope_benchmark_prints_ratio_and_memory(tmp_path):
 
 
 def test_leakcheck_benchmark_prints_both_ratios(tmp_path):
-    out = _run(str(REPO / "bench" / "leakcheck.py"), "--size-mb", "40", "--dir", str(tmp_path / "tree"), cwd=tmp_path)
+    out = _run(str(REPO / "bench" / "leakcheck.py"), "--size-mb", "40", "--dir", str(tmp_path / "tree"), "--by-kind", cwd=tmp_path)
     assert re.search(r"first scan throughput / baseline read throughput = \d+\.\d\dx", out)
     assert re.search(r"first scan time / re-scan time = \d+\.\dx", out)
     # The planted files were found: the scan reports findings, not an empty tree.
     assert int(re.search(r"findings (\d+)", out).group(1)) > 0
+    assert re.search(r"CPU by kind of file \(one process, \d+\.\d\d s in all\)", out)
+    assert re.search(r"sales/customers_N\.csv +\d+\.\d\d s", out)
