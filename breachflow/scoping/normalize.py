@@ -186,9 +186,9 @@ def phone_fast(expr: pl.Expr) -> pl.Expr:
 def _phone_fast_series(values: pl.Series) -> pl.Series:
     general, typed = _jp_valid_national_pattern()
     clean = _phone_clean_series(values)
-    # The national number: after the trunk 0, or after +81. ASCII digits only: any other
-    # digits are left to phonenumbers, which folds them.
-    # A match test and a slice cost half of a capturing extract.
+    # The national number: after the trunk 0, or after +81 (a match test and a slice cost
+    # half of a capturing extract). ASCII digits only: other digits are left to
+    # phonenumbers, which folds them.
     national = _where(clean.str.contains(r"^0[1-9][0-9]{7,10}$"), clean.str.slice(1))
     if clean.str.starts_with("+").any():
         national = national.fill_null(_where(clean.str.contains(r"^\+81[1-9][0-9]{7,10}$"), clean.str.slice(3)))
