@@ -34,3 +34,10 @@ def test_leakcheck_benchmark_prints_both_ratios(tmp_path):
     assert int(re.search(r"findings (\d+)", out).group(1)) > 0
     assert re.search(r"CPU by kind of file \(one process, \d+\.\d\d s in all\)", out)
     assert re.search(r"sales/customers_N\.csv +\d+\.\d\d s", out)
+
+
+def test_notify_benchmark_prints_email_ratio_and_letter_rate(tmp_path):
+    out = _run(str(REPO / "bench" / "notify.py"), "--emails", "200", "--letters", "30", "--repeat", "2", cwd=REPO)
+    assert re.search(r"email  rounds \(baseline/full s\): [\d.]+/[\d.]+; [\d.]+/[\d.]+", out)
+    assert re.search(r"email  ratio full/baseline = \d+\.\d\d", out)
+    assert re.search(r"letters 30 in [\d.]+ s", out)
