@@ -15,12 +15,16 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain, islice
 from operator import itemgetter
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from breachflow.vocabulary import DataItem
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Detector(StrEnum):
@@ -61,8 +65,10 @@ _DIGIT_RUN = re.compile(f"[{_DIGITS}][{_DIGITS}{_SEPARATORS}]{{6,}}[{_DIGITS}]")
 _TO_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
 _RUN_TO_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789", _SEPARATORS.replace("\\", ""))
 
-_EMAIL_DOMAIN = re.compile(r"@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
-_EMAIL_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_EMAIL_DOMAIN_BODY = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_EMAIL_DOMAIN = re.compile(f"@({_EMAIL_DOMAIN_BODY})")
+_EMAIL_LOCAL_CLASS = "[A-Za-z0-9._%+-]"
+_EMAIL_LOCAL_CHARS = frozenset(chr(code) for code in range(128) if re.fullmatch(_EMAIL_LOCAL_CLASS, chr(code)))
 
 _PREFECTURE = re.compile("|".join(PREFECTURES))
 _POSTAL_SHAPE = re.compile(f"[{_DIGITS}]{{3}}[-‐－−ー][{_DIGITS}]{{4}}")
@@ -204,53 +210,61 @@ class Detection:
     are counted with C-level dict operations; only digit runs that need their surroundings (postal
     codes, "+81") are classified at their position. Hits are counted in text order, so
     the masked samples are the first distinct values, as before. Texts of at least
-    ``vectorise_from`` characters have their digit runs found and classified in polars
-    (``vectorised``), with the same results.
+    ``vectorise_from`` characters are searched in polars (``vectorised``) and their hits stay
+    in columns (values in first-occurrence order), with the same results.
     """
 
     def __init__(self, *, vectorise_from: int = VECTORISE_FROM_CHARS) -> None:
         self._counts: dict[Detector, int] = {}
+        # Distinct values -> detail of their first occurrence, in first-occurrence order: a
+        # dict while only Python-path texts were fed, frames once a polars-path text was.
         self._first: dict[Detector, dict[str, str | None]] = {}
-        # Texts this long have their digit runs found and classified in polars; below it the
-        # per-call overhead of a DataFrame outweighs the gain.
+        self._frames: dict[Detector, list[pl.DataFrame]] = {}
+        # Texts this long are searched in polars; below it the per-call overhead of a
+        # DataFrame outweighs the gain.
         self._vectorise_from = vectorise_from
 
     def feed(self, text: str) -> None:
         """Run every detector over one text."""
+        if len(text) >= self._vectorise_from:
+            self._feed_columns(text)
+            return
         if "@" in text:
             self._tally(self._emails(text))
-        if len(text) >= self._vectorise_from:
-            from breachflow.leakcheck import vectorised
-
-            self._tally(self._digit_runs_vectorised(text))
-            # Explicit classes, no case folding: the same characters has_birth_context accepts.
-            birth_context = vectorised.contains(text, _BIRTH_CONTEXT_PATTERN)
-        else:
-            self._tally(self._digit_runs(text))
-            birth_context = has_birth_context(text)
-        if birth_context:
+        self._tally(self._digit_runs(text))
+        if has_birth_context(text):
             self._tally(self._birth_dates(text))
 
     def hits(self) -> dict[Detector, DetectorHits]:
         """Per-detector counts, distinct counts and masked samples."""
         result: dict[Detector, DetectorHits] = {}
         for detector in sorted(self._counts):
-            first = self._first[detector]
+            frames = self._frames.get(detector)
+            if frames is None:
+                first = self._first[detector]
+                distinct = len(first)
+                pairs: Iterable[tuple[str, str | None]] = first.items()
+                details: Iterable[str | None] = first.values()
+            else:
+                merged = _first_occurrences(frames)
+                distinct = merged.height
+                pairs = _mask_candidates(detector, merged).iter_rows()
+                details = merged["detail"]
             samples: list[str] = []
             # Masks that depend on the detail only are taken from the distinct details.
             if detector is Detector.my_number:
-                candidates = ((value, None) for value in list(first)[:1])
+                candidates = ((value, None) for value, _ in islice(pairs, 1))
             elif detector is Detector.birth_date:
-                candidates = (("", detail) for detail in dict.fromkeys(first.values()))
+                candidates = (("", detail) for detail in dict.fromkeys(details))
             else:
-                candidates = iter(first.items())
+                candidates = iter(pairs)
             for value, detail in candidates:
                 masked = _masked(detector, value, detail)
                 if masked not in samples:
                     samples.append(masked)
                     if len(samples) == MAX_SAMPLES:
                         break
-            result[detector] = DetectorHits(self._counts[detector], len(first), tuple(samples))
+            result[detector] = DetectorHits(self._counts[detector], distinct, tuple(samples))
         return result
 
     def _tally(self, hits: Iterable[_Hit]) -> None:
@@ -263,6 +277,9 @@ class Detection:
             found = dict.fromkeys(values)
             found.update(zip(reversed(values), reversed(list(map(itemgetter(2), mine)))))
             self._counts[detector] = self._counts.get(detector, 0) + len(mine)
+            if detector in self._frames:
+                self._frames[detector].append(_frame_of(found))
+                continue
             first = self._first.get(detector)
             if first is None:
                 self._first[detector] = found
@@ -270,12 +287,31 @@ class Detection:
                 for value, detail in found.items():
                     first.setdefault(value, detail)
 
+    def _add_frame(self, detector: Detector, frame: pl.DataFrame) -> None:
+        """Hits of one text as a frame (``value``, ``detail``) in text order."""
+        if not frame.height:
+            return
+        self._counts[detector] = self._counts.get(detector, 0) + frame.height
+        frames = self._frames.setdefault(detector, [])
+        first = self._first.pop(detector, None)
+        if first is not None:
+            frames.append(_frame_of(first))
+        frames.append(frame.unique("value", keep="first", maintain_order=True))
+
+    def _feed_columns(self, text: str) -> None:
+        found = _hit_frame([text])
+        for (kind,), frame in found.partition_by("kind", as_dict=True, maintain_order=True).items():
+            self._add_frame(_DETECTOR_OF[kind], frame.select("value", "detail"))
+
     def _emails(self, text: str) -> list[_Hit]:
         hits: list[_Hit] = []
+        previous_end = 0
         for match in _EMAIL_DOMAIN.finditer(text):
             start = match.start()
-            # The local part is the run of local-part characters before "@", at most 64.
-            window = text[max(0, start - 64) : start]
+            # The local part is the run of local-part characters before "@", at most 64, and
+            # never reaches back into the previous match.
+            window = text[max(previous_end, start - 64) : start]
+            previous_end = match.end()
             local_part = window[len(window.rstrip(_EMAIL_LOCAL_STRING)) :].lstrip(".")
             if local_part:
                 domain = match.group(1)
@@ -301,62 +337,6 @@ class Detection:
                     per_run[index] = tuple(_classify_in_place(text, start, run))
         return chain.from_iterable(per_run)
 
-    def _digit_runs_vectorised(self, text: str) -> list[_Hit]:
-        import polars as pl
-
-        from breachflow.leakcheck import vectorised
-
-        lines, runs = vectorised.find_runs(text, _DIGIT_RUN.pattern, gap=_postal_gap_rust(), prefecture=_PREFECTURE.pattern)
-        if not runs.height:
-            return []
-        classes = vectorised.classify_runs(
-            runs["run"],
-            separators=_SEPARATORS,
-            postal_shape=_POSTAL_SHAPE.pattern,
-            mobile_prefixes=_MOBILE_PREFIXES,
-            my_number_weights=_MY_NUMBER_WEIGHTS_LEFT_TO_RIGHT,
-        )
-        if not classes.height:
-            return []
-        found = runs.join(classes, on="run", how="inner", maintain_order="left")
-        # A postal code followed by a prefecture is a hit whatever precedes it (_postal_hit).
-        settled_postal = pl.col("postal") & pl.col("after").is_not_null()
-        found = found.with_columns(
-            kind=pl.when(settled_postal).then(pl.lit(Detector.postal_address.value)).otherwise(pl.col("kind")),
-            detail=pl.when(settled_postal).then(pl.col("after")),
-        )
-        kinds = found["kind"].to_list()
-        hits: list[_Hit] = list(zip(map(_DETECTOR_OF.get, kinds), found["digits"].to_list(), found["detail"].to_list()))  # type: ignore[arg-type]
-        special = [i for i, kind in enumerate(kinds) if kind in _SPECIAL_KINDS]
-        if not special:
-            return hits
-        # Runs the columns could not settle, classified in Python where they stand.
-        run_list = found["run"].to_list()
-        line_of = found["line"].to_list()
-        rank_of = (found["row"] - found["first_row"]).to_list()
-        settled: dict[int, Iterable[_Hit]] = {}
-        needs_place: list[int] = []
-        for i in special:
-            if kinds[i] == vectorised.KIND_PYTHON:
-                whole = _classify_run(run_list[i])
-                if whole is not _NEEDS_CONTEXT:
-                    settled[i] = whole
-                    continue
-            needs_place.append(i)
-        offsets = vectorised.positions(
-            lines, ((line_of[i], rank_of[i]) for i in needs_place), lambda line: [m.start() for m in _DIGIT_RUN.finditer(line)]
-        )
-        for i in needs_place:
-            settled[i] = _classify_in_place(text, offsets[line_of[i], rank_of[i]], run_list[i])
-        result: list[_Hit] = []
-        previous = 0
-        for i in special:
-            result.extend(hits[previous:i])
-            result.extend(settled[i])
-            previous = i + 1
-        result.extend(hits[previous:])
-        return result
-
     def _birth_dates(self, text: str) -> list[_Hit]:
         today = date.today()
         hits: list[_Hit] = []
@@ -371,12 +351,238 @@ class Detection:
         return hits
 
 
-# _POSTAL_GAP for the Rust regex engine: its \s is Unicode White_Space, Python's is str.isspace(),
-# so the characters Python's \s matches are listed.
+# For the Rust regex engine: its \s is Unicode White_Space, Python's is str.isspace(), so the
+# characters Python's \s matches are listed.
+# What Python's \s matches in str patterns (str.isspace()); tests check it against the regex
+# over every code point, which takes a third of a second to compute in each worker.
+_PYTHON_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
+def _python_spaces() -> str:
+    return _PYTHON_SPACES
+
+
+def _char_class(chars: str) -> str:
+    return "[" + "".join(f"\\x{{{ord(char):x}}}" for char in chars) + "]"
+
+
+_POSTAL_GAP_EXTRA = ",\"'　、"  # with the spaces, what _POSTAL_GAP allows between a code and its address
+
+
 @cache
 def _postal_gap_rust() -> str:
-    spaces = "".join(chr(code) for code in range(0x110000) if _SPACE.fullmatch(chr(code)))
-    return "[" + "".join(f"\\x{{{ord(char):x}}}" for char in spaces + ",\"'　、") + "]{0,4}"
+    return _char_class(_python_spaces() + _POSTAL_GAP_EXTRA) + "{0,4}"
+
+
+@cache
+def _rust(pattern: str) -> str:
+    """A Python pattern whose only engine-dependent class is \\s, for the Rust engine."""
+    return pattern.replace("\\s", _char_class(_python_spaces()))
+
+
+def _frame_of(first: dict[str, str | None]) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame({"value": list(first), "detail": list(first.values())}, schema={"value": pl.String, "detail": pl.String})
+
+
+def _mask_key(detector: Detector) -> pl.Expr:
+    """What the mask of a ``detector`` hit depends on (columns ``value``, ``detail``): equal keys, equal masks.
+
+    A list of 100,000 addresses at one domain whose local parts start with one letter has one
+    mask; looking for three distinct masks among them would otherwise visit every value.
+    """
+    import polars as pl
+
+    value, detail = pl.col("value"), pl.col("detail").fill_null("")
+    length = value.str.len_chars().cast(pl.String)
+    if detector is Detector.email:
+        return pl.concat_str(detail, value.str.replace(r"^[^@]*@", "@"))  # mask_email: first letter, domain
+    if detector is Detector.phone:
+        return pl.concat_str(value.str.slice(0, 4), value.str.slice(-4), length)  # mask_phone
+    if detector is Detector.postal_address:
+        return pl.concat_str(value.str.slice(0, 3), detail)  # mask_postal
+    if detector is Detector.card_number:
+        return pl.concat_str(value.str.slice(-4), length)  # mask_card
+    if detector is Detector.birth_date:
+        return detail  # mask_birth_date: the era
+    return pl.lit("")  # mask_my_number: constant
+
+
+def _mask_candidates(detector: Detector, first: pl.DataFrame) -> pl.DataFrame:
+    """The first value of each distinct mask key, in order."""
+    keyed = first.with_columns(key=_mask_key(detector))
+    return keyed.unique("key", keep="first", maintain_order=True).select("value", "detail")
+
+
+def _first_occurrences(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Distinct values of several texts' frames with the detail of their first occurrence, in order."""
+    import polars as pl
+
+    merged = frames[0] if len(frames) == 1 else pl.concat(frames)
+    return merged.unique("value", keep="first", maintain_order=True)
+
+
+_HIT_SCHEMA = {"text": "UInt32", "kind": "String", "value": "String", "detail": "String"}
+
+
+def _hit_frame(texts: list[str]) -> pl.DataFrame:
+    """Every hit in ``texts`` as columns ``text`` (index), ``kind``, ``value``, ``detail``.
+
+    Per text and detector, hits are in the order the Python path tallies them: emails and
+    digit runs in text order, birth dates 西暦 first then 和暦.
+    """
+    import polars as pl
+
+    from breachflow.leakcheck import vectorised
+
+    series = pl.Series(texts, dtype=pl.String)
+    frames = [_digit_run_hits(texts, series)]
+    # Emails only where there is an "@" (found at memchr speed), birth dates only in texts that
+    # speak of them (explicit classes, no case folding: the characters has_birth_context accepts).
+    for detector, wanted in (
+        (Detector.email, series.str.contains("@", literal=True)),
+        (Detector.birth_date, vectorised.contains(series, _BIRTH_CONTEXT_PATTERN)),
+    ):
+        if not wanted.any():
+            continue
+        subset = series if wanted.all() else series.filter(wanted)
+        if detector is Detector.email:
+            found = vectorised.emails(subset, local=_EMAIL_LOCAL_CLASS, domain=_EMAIL_DOMAIN_BODY)
+        else:
+            found = vectorised.birth_dates(
+                subset,
+                seireki=_rust(_SEIREKI.pattern),
+                wareki=_rust(_WAREKI.pattern),
+                era_letters=_ERA_LETTERS,
+                era_start_years=ERA_START_YEARS,
+                today=date.today(),
+            )
+        text = pl.col("text") if wanted.all() else wanted.arg_true().gather(found["text"])
+        frames.append(found.select(text=text, kind=pl.lit(detector.value), value="value", detail="detail"))
+    schema = {name: getattr(pl, dtype) for name, dtype in _HIT_SCHEMA.items()}
+    return pl.concat([frame.cast(schema) for frame in frames])  # type: ignore[arg-type]
+
+
+def _digit_run_hits(texts: list[str], series: pl.Series) -> pl.DataFrame:
+    import polars as pl
+
+    from breachflow.leakcheck import vectorised
+
+    runs = vectorised.find_runs(
+        series,
+        _DIGIT_RUN.pattern,
+        gap=_postal_gap_rust(),
+        gap_chars=_python_spaces() + _POSTAL_GAP_EXTRA,
+        prefecture=_PREFECTURE.pattern,
+        prefecture_chars="".join(sorted(set("".join(PREFECTURES)))),
+    )
+    classes = vectorised.classify_runs(
+        runs["run"],
+        separators=_SEPARATORS,
+        postal_shape=_POSTAL_SHAPE.pattern,
+        mobile_prefixes=_MOBILE_PREFIXES,
+        my_number_weights=_MY_NUMBER_WEIGHTS_LEFT_TO_RIGHT,
+    )
+    found = runs.join(classes, on="run", how="inner", maintain_order="left")
+    kind, digits = pl.col("kind"), pl.col("digits")
+    # A postal code followed by a prefecture is a hit whatever precedes it (_postal_hit).
+    settled_postal = pl.col("postal") & pl.col("after").is_not_null()
+    # "81..." (11 or 12 digits, _classify_at): after "+" a phone as "0...", else a My Number
+    # or nothing; a spaced run that is nothing as a whole goes on to Python for its pieces.
+    is_81 = (kind == vectorised.KIND_CONTEXT) & ~pl.col("postal")
+    as_81 = (
+        pl.when(pl.col("plus"))
+        .then(pl.when(pl.col("phone_81")).then(pl.lit(Detector.phone.value)))
+        .otherwise(pl.when(pl.col("my_number_ok") & (digits.str.len_chars() == 12)).then(pl.lit(Detector.my_number.value)))
+    )
+    found = found.select(
+        "text",
+        "rank",
+        "run",
+        kind=pl.when(settled_postal)
+        .then(pl.lit(Detector.postal_address.value))
+        .when(is_81)
+        .then(pl.coalesce(as_81, pl.when(pl.col("spaced")).then(kind)))
+        .otherwise(kind),
+        value=pl.when(is_81 & pl.col("plus") & pl.col("phone_81")).then("0" + digits.str.slice(2)).otherwise(digits),
+        detail=pl.when(settled_postal).then(pl.col("after")),
+    ).drop_nulls("kind")
+    special = pl.col("kind").is_in(list(_SPECIAL_KINDS))
+    unsettled = found.filter(special)
+    found = found.filter(~special).select("text", "rank", "kind", "value", "detail", piece=pl.lit(0, pl.UInt32))
+    if unsettled.height:
+        found = pl.concat([found, _settle_in_python(texts, unsettled)]).sort("text", "rank", "piece", maintain_order=True)
+    return found.select("text", "kind", "value", "detail")
+
+
+def _settle_in_python(texts: list[str], unsettled: pl.DataFrame) -> pl.DataFrame:
+    """Hits of the runs the columns could not settle, classified in Python (where they stand if need be)."""
+    import polars as pl
+
+    from breachflow.leakcheck import vectorised
+
+    starts: dict[int, list[int]] = {}
+    rows: list[tuple[int, int, str, str, str | None, int]] = []
+    for text, rank, run, kind in unsettled.select("text", "rank", "run", "kind").iter_rows():
+        hits: Iterable[_Hit] | None = None
+        if kind == vectorised.KIND_PYTHON:
+            whole = _classify_run(run)
+            if whole is not _NEEDS_CONTEXT:
+                hits = whole
+        if hits is None:
+            if text not in starts:
+                # Rank i of find_runs is the i-th match of _DIGIT_RUN in its text.
+                starts[text] = [match.start() for match in _DIGIT_RUN.finditer(texts[text])]
+            hits = _classify_in_place(texts[text], starts[text][rank], run)
+        rows.extend((text, rank, detector.value, value, detail, piece) for piece, (detector, value, detail) in enumerate(hits))
+    schema = {"text": pl.UInt32, "rank": pl.UInt32, "kind": pl.String, "value": pl.String, "detail": pl.String, "piece": pl.UInt32}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def detect_many(texts: list[str]) -> list[dict[Detector, DetectorHits]]:
+    """``detect`` for each of many texts at once, in polars (the per-call overhead is paid once)."""
+    import polars as pl
+
+    results: list[dict[Detector, DetectorHits]] = [{} for _ in texts]
+    if not texts:
+        return results
+    hits = _hit_frame(texts)
+    if not hits.height:
+        return results
+    group = ["text", "kind"]
+    first = hits.unique(["text", "kind", "value"], keep="first", maintain_order=True)
+    stats = hits.group_by(group).len("count").join(first.group_by(group).len("distinct"), on=group)
+    samples: dict[tuple[int, str], list[str]] = {}
+    # Masks of the first distinct values of each text and detector; a group whose shortlist
+    # gave fewer than three masks has the rest of its values visited by mask key.
+    shortlist = first.group_by(group, maintain_order=True).head(_SHORTLIST)
+    for text, kind, value, detail in shortlist.select("text", "kind", "value", "detail").iter_rows():
+        found = samples.setdefault((text, kind), [])
+        if len(found) < MAX_SAMPLES:
+            masked = _masked(_DETECTOR_OF[kind], value, detail)
+            if masked not in found:
+                found.append(masked)
+    stats = stats.sort(group)
+    short = [(text, kind) for text, kind, _, distinct in stats.iter_rows() if distinct > _SHORTLIST and len(samples[text, kind]) < MAX_SAMPLES]
+    if short:
+        wanted = pl.DataFrame(short, schema={"text": pl.UInt32, "kind": pl.String}, orient="row")
+        rest = first.join(wanted, on=group, how="semi", maintain_order="left")
+        for (kind,), part in rest.partition_by("kind", as_dict=True, maintain_order=True).items():
+            detector = _DETECTOR_OF[kind]
+            part = part.with_columns(key=_mask_key(detector)).unique(["text", "key"], keep="first", maintain_order=True)
+            for text, value, detail in part.select("text", "value", "detail").iter_rows():
+                found = samples[text, kind]
+                if len(found) < MAX_SAMPLES:
+                    masked = _masked(detector, value, detail)
+                    if masked not in found:
+                        found.append(masked)
+    for text, kind, count, distinct in stats.iter_rows():
+        results[text][_DETECTOR_OF[kind]] = DetectorHits(count, distinct, tuple(samples[text, kind]))
+    return results
+
+
+_SHORTLIST = 32
 
 
 _SPACE = re.compile(r"\s")

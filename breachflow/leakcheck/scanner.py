@@ -24,7 +24,7 @@ from pathlib import Path
 import xxhash
 
 from breachflow.leakcheck.allowlist import AllowList
-from breachflow.leakcheck.detectors import DETECTOR_ITEMS, Detection, Detector
+from breachflow.leakcheck.detectors import DETECTOR_ITEMS, VECTORISE_FROM_CHARS, Detection, Detector, DetectorHits, detect_many
 from breachflow.leakcheck.extractors import (
     DOC_SUFFIXES,
     MAX_ZIP_DEPTH,
@@ -71,6 +71,10 @@ HIGH_RISK_PERSONS = 1000  # APPI Rule 7(4): more than 1,000 persons makes a leak
 MEDIUM_RISK_PERSONS = 10
 HIGH_RISK_DETECTORS = frozenset({Detector.my_number, Detector.card_number})
 _HASH_CHUNK = 1024 * 1024
+# Files scanned by one worker call, their texts detected together: enough to spread polars'
+# fixed cost per call over many small files, small enough to keep both workers busy.
+BATCH_BYTES = 4 * 1024 * 1024
+BATCH_FILES = 64
 
 
 # --- walking ---------------------------------------------------------------------------------
@@ -167,14 +171,19 @@ class _FileScan:
     protected: list[ProtectedRecord] = field(default_factory=list)
     issues: list[IssueRecord] = field(default_factory=list)
     truncated: bool = False
+    # Texts waiting for detection (member, text, truncated): detected in a batch with other files'.
+    pending: list[tuple[str | None, str, bool]] = field(default_factory=list)
 
     def detect(self, member: str | None, text: str, *, truncated: bool) -> None:
-        detection = Detection()
-        detection.feed(text)
-        hits = detection.hits()
-        if hits:
-            detectors = {d: DetectorCount(count=h.count, distinct=h.distinct, samples=h.samples) for d, h in hits.items()}
-            self.units.append(UnitRecord(member=member, detectors=detectors, truncated=truncated))
+        self.pending.append((member, text, truncated))
+
+    def settle(self, hits: list[dict[Detector, DetectorHits]]) -> None:
+        """Record the detection results of the pending texts (same order)."""
+        for (member, _, truncated), found in zip(self.pending, hits, strict=True):
+            if found:
+                detectors = {d: DetectorCount(count=h.count, distinct=h.distinct, samples=h.samples) for d, h in found.items()}
+                self.units.append(UnitRecord(member=member, detectors=detectors, truncated=truncated))
+        self.pending.clear()
 
     def issue(self, member: str | None, kind: IssueKind, message: str) -> None:
         self.issues.append(IssueRecord(member=member, kind=kind, message=message))
@@ -262,8 +271,33 @@ class _Result:
     bytes_read: int
 
 
-def scan_file(job: _Job) -> _Result:
-    """Scan one file (top-level so worker processes can run it)."""
+@dataclass
+class _Open:
+    """A file read and extracted, its texts waiting for detection."""
+
+    job: _Job
+    scan: _FileScan
+    fingerprint: str
+    bytes_read: int
+
+    def result(self) -> _Result:
+        entry = self.job.entry
+        record = FileRecord(
+            path=entry.path,
+            size=entry.size,
+            mtime_ns=entry.mtime_ns,
+            fingerprint=self.fingerprint,
+            units=tuple(self.scan.units),
+            protected=tuple(self.scan.protected),
+            issues=tuple(self.scan.issues),
+            truncated=self.scan.truncated,
+            bytes_read=self.bytes_read,
+        )
+        return _Result(record, True, self.bytes_read)
+
+
+def _open_file(job: _Job) -> _Result | _Open:
+    """Read and extract one file; a result already when it is unreadable or unchanged."""
     entry = job.entry
     previous = job.previous
     try:
@@ -294,18 +328,35 @@ def scan_file(job: _Job) -> _Result:
         issue = IssueRecord(kind=IssueKind.unreadable, message=f"cannot read: {exc.strerror or type(exc).__name__}")
         record = FileRecord(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, fingerprint="", issues=(issue,))
         return _Result(record, True, 0)
-    record = FileRecord(
-        path=entry.path,
-        size=entry.size,
-        mtime_ns=entry.mtime_ns,
-        fingerprint=fingerprint,
-        units=tuple(scan.units),
-        protected=tuple(scan.protected),
-        issues=tuple(scan.issues),
-        truncated=scan.truncated,
-        bytes_read=bytes_read,
-    )
-    return _Result(record, True, bytes_read)
+    return _Open(job, scan, fingerprint, bytes_read)
+
+
+def _detect_texts(texts: list[str]) -> list[dict[Detector, DetectorHits]]:
+    """Detection results per text: in one polars batch, or in Python when the texts are short."""
+    if sum(map(len, texts)) >= VECTORISE_FROM_CHARS:
+        return detect_many(texts)
+    results = []
+    for text in texts:
+        detection = Detection()
+        detection.feed(text)
+        results.append(detection.hits())
+    return results
+
+
+def scan_files(jobs: list[_Job]) -> list[_Result]:
+    """Scan several files (top-level so worker processes can run it); their texts are detected in one batch."""
+    opened = [_open_file(job) for job in jobs]
+    waiting = [item for item in opened if isinstance(item, _Open)]
+    texts = [text for item in waiting for _, text, _ in item.scan.pending]
+    hits = iter(_detect_texts(texts))
+    for item in waiting:
+        item.scan.settle([next(hits) for _ in item.scan.pending])
+    return [item.result() if isinstance(item, _Open) else item for item in opened]
+
+
+def scan_file(job: _Job) -> _Result:
+    """Scan one file."""
+    return scan_files([job])[0]
 
 
 def _share_cpus(workers: int) -> None:
@@ -318,13 +369,27 @@ def _run_jobs(jobs: list[_Job], workers: int) -> Iterator[_Result]:
     # A process with threads (polars' pool once detection ran here, a Prefect worker's event
     # loop) must not fork: worker_context() picks forkserver then.
     context = worker_context()
-    if workers <= 1 or len(jobs) < 2 or context is None:
-        yield from map(scan_file, jobs)
+    batches = _batches(jobs)
+    if workers <= 1 or len(batches) < 2 or context is None:
+        for batch in batches:
+            yield from scan_files(batch)
         return
-    # Largest first, so that one big file does not finish alone at the end.
-    ordered = sorted(jobs, key=lambda job: job.entry.size, reverse=True)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cpus, initargs=(workers,)) as pool:
-        yield from pool.map(scan_file, ordered, chunksize=max(1, min(32, len(ordered) // (workers * 16))))
+        for results in pool.map(scan_files, batches):
+            yield from results
+
+
+def _batches(jobs: list[_Job]) -> list[list[_Job]]:
+    """Jobs in batches of about BATCH_BYTES, largest files first (one big file must not finish alone at the end)."""
+    batches: list[list[_Job]] = []
+    size = 0
+    for job in sorted(jobs, key=lambda job: job.entry.size, reverse=True):
+        if not batches or size + job.entry.size > BATCH_BYTES or len(batches[-1]) == BATCH_FILES:
+            batches.append([])
+            size = 0
+        batches[-1].append(job)
+        size += job.entry.size
+    return batches
 
 
 # --- findings --------------------------------------------------------------------------------

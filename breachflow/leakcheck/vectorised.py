@@ -1,17 +1,19 @@
-"""Digit-run detection over a whole text in polars (Rust regex, columnar checksums).
+"""Detection over a whole text in polars (Rust regex, columnar checksums and dates).
 
-Same results as classifying every run in Python (``detectors._classify_run``): the runs are
-found line by line (a run never crosses a newline: it holds only digits and separators),
-each distinct run is classified with column expressions (My Number check digit and Luhn
-by position), and only runs whose meaning depends on their surroundings (postal codes,
-"+81") or that split into space-separated pieces are handed back to Python, with their
-position in the text.
+Same results as the Python path of ``detectors.Detection`` (itself checked against the
+straightforward reference): every detector's matches are found in one Rust regex pass
+over the text, distinct digit runs are classified with column expressions (My Number check
+digit and Luhn by position), birth dates are converted and checked as columns, and only
+digit runs whose meaning depends on their surroundings (postal codes with no prefecture
+right after them, "+81") or that split into space-separated pieces are handed back to
+Python, with their index among the text's runs. Nothing here turns a hit into a Python
+object: callers get frames of values, which stay in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from itertools import accumulate
+from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,24 +26,79 @@ KIND_CONTEXT = "context"  # postal code or "+81...": classified where it stands
 _FULL_WIDTH = [chr(0xFF10 + n) for n in range(10)]
 _ASCII = [str(n) for n in range(10)]
 _MAX_CARD = 19
+
+
+def matches(texts: pl.Series, pattern: str) -> pl.DataFrame:
+    """Every non-overlapping match of the Rust regex ``pattern``: ``text`` (its index) and ``match``, in text order."""
+    import polars as pl
+
+    found = pl.DataFrame({"match": texts.str.extract_all(pattern)}).with_row_index("text")
+    return found.explode("match").drop_nulls("match")
+
+
+def contains(texts: pl.Series, pattern: str) -> pl.Series:
+    """Per text: does the Rust regex ``pattern`` match somewhere in it (no case folding)?"""
+    return texts.str.contains(pattern)
+
+
+def find_runs(texts: pl.Series, pattern: str, *, gap: str, gap_chars: str, prefecture: str, prefecture_chars: str) -> pl.DataFrame:
+    """The texts' digit runs in text order (``text``, ``rank``, ``run``) with what stands around them.
+
+    ``plus`` says the run follows "+" or "＋" (a "+81..." number); ``after`` is the
+    prefecture that follows the run past at most ``gap`` (null if none): a postal code with it
+    is settled without looking around in Python. Matching these too does not move any run:
+    they hold no digit, so no run starts in them, the run part stays the longest, as the run
+    pattern alone gives it, and no match ends on a "+". ``rank`` ``i`` is the text's ``i``-th
+    run of ``pattern``. The parts are cut with character sets, not a second regex: a run
+    starts and ends with a digit, and neither the gap's characters (``gap_chars``) nor the
+    prefectures' (``prefecture_chars``) hold one.
+    """
+    import polars as pl
+
+    found = matches(texts, f"[+＋]?(?:{pattern})(?:{gap}(?:{prefecture}))?")
+    match, body, run, tail = pl.col("match"), pl.col("body"), pl.col("run"), pl.col("tail")
+    # In steps: an eager select evaluates a shared sub-expression once per use.
+    found = found.with_columns(body=match.str.strip_chars_start("+＋"))
+    found = found.with_columns(run=body.str.strip_chars_end(gap_chars + prefecture_chars))
+    found = found.with_columns(tail=body.str.strip_prefix(run))
+    return found.select(
+        "text",
+        rank=pl.int_range(pl.len(), dtype=pl.UInt32).over("text"),
+        run=run,
+        after=pl.when(tail != "").then(tail.str.strip_chars_start(gap_chars)),
+        plus=body.str.len_bytes() != match.str.len_bytes(),
+    )
+
+
 def classify_runs(
     runs: pl.Series, *, separators: str, postal_shape: str, mobile_prefixes: tuple[str, ...], my_number_weights: tuple[int, ...]
 ) -> pl.DataFrame:
-    """Distinct runs with ``kind`` (a detector name, context, python or null) and ``digits``."""
+    """Distinct runs with ``kind`` (a detector name, context or python; unclassified runs dropped) and ``digits``."""
+    import polars as pl
+
+    frame = pl.DataFrame({"run": runs.unique()})
+    digits, shape, features, checks, kind, spaced_kind = _classification(separators, postal_shape, mobile_prefixes, my_number_weights)
+    # Built in steps: one large expression tree costs more to plan than to run on a file's runs.
+    frame = frame.with_columns(**digits).with_columns(**shape).with_columns(**features)
+    # The checksums only for the runs long enough to be a My Number or a card number.
+    long = pl.col("length") >= 12
+    frame = pl.concat(
+        [frame.filter(long).with_columns(**checks), frame.filter(~long).with_columns(my_number_ok=False, luhn_ok=False)],
+        how="diagonal",
+    )
+    frame = frame.with_columns(**kind).with_columns(**spaced_kind)
+    return frame.select("run", "digits", "postal", "spaced", "my_number_ok", "phone_81", "kind").drop_nulls("kind")
+
+
+@cache
+def _classification(
+    separators: str, postal_shape: str, mobile_prefixes: tuple[str, ...], my_number_weights: tuple[int, ...]
+) -> tuple[dict[str, pl.Expr], ...]:
+    """The column steps of classify_runs, built once (building them cost as much as running them)."""
     import polars as pl
 
     run = pl.col("run")
-    digits = run.str.replace_all(f"[{separators}]", "").str.replace_many(_FULL_WIDTH, _ASCII)
-    # Built in steps: one large expression tree costs more to plan than to run on a file's runs.
-    frame = pl.DataFrame({"run": runs.unique()}).with_columns(digits=digits)
     d = pl.col("digits")
-    frame = frame.with_columns(
-        length=d.str.len_chars(),
-        separated=d.str.len_chars() != run.str.len_chars(),
-        first=d.str.slice(0, 1),
-        # At most 19 digits are ever checked, and 19 digits fit in an unsigned 64-bit integer.
-        number=d.str.slice(0, _MAX_CARD).cast(pl.UInt64, strict=False),
-    )
     length = pl.col("length")
     number = pl.col("number")
     digit = [(number // 10**i) % 10 for i in range(_MAX_CARD)]  # digit[i]: i-th from the end
@@ -51,19 +108,6 @@ def classify_runs(
     luhn_terms = [
         digit[i] if i % 2 == 0 else digit[i] * 2 - (digit[i] >= 5).cast(pl.UInt64) * 9 for i in range(_MAX_CARD)
     ]
-    frame = frame.with_columns(
-        my_number_ok=pl.when(remainder <= 1).then(0).otherwise(11 - remainder) == digit[0],
-        luhn_ok=pl.sum_horizontal(luhn_terms) % 10 == 0,
-        card_brand=pl.col("first").is_in(["3", "4", "5", "6"]),
-        phone=d.str.starts_with("0")
-        & ~d.str.starts_with("00")
-        & (
-            ((length == 11) & pl.any_horizontal([d.str.starts_with(p) for p in (*mobile_prefixes, "0800")]))
-            | ((length == 10) & pl.col("separated"))
-        ),
-        postal=(length == 7) & run.str.contains(f"^(?:{postal_shape})$"),
-        spaced=run.str.contains(" ", literal=True),
-    )
     whole = (
         pl.when(length < 10)
         .then(pl.when(pl.col("postal")).then(pl.lit(KIND_CONTEXT)))
@@ -78,49 +122,100 @@ def classify_runs(
         .when(length.is_between(13, _MAX_CARD) & pl.col("card_brand") & pl.col("luhn_ok"))
         .then(pl.lit("card_number"))
     )
-    frame = frame.with_columns(kind=whole)
-    kind = pl.when(pl.col("kind").is_null() & pl.col("spaced")).then(pl.lit(KIND_PYTHON)).otherwise(pl.col("kind"))
-    return frame.select("run", "digits", "postal", kind=kind).drop_nulls("kind")
+    kind = pl.col("kind")
+    # One pass that drops the separators and turns full-width digits into ASCII.
+    separator_chars = [char for char in separators.replace("\\", "")]
+    return (
+        {"digits": run.str.replace_many(separator_chars + _FULL_WIDTH, [""] * len(separator_chars) + _ASCII)},
+        {
+            "length": d.str.len_chars(),
+            "separated": d.str.len_chars() != run.str.len_chars(),
+            "card_brand": d.str.slice(0, 1).is_in(["3", "4", "5", "6"]),
+            # At most 19 digits are ever checked, and 19 digits fit in an unsigned 64-bit integer.
+            "number": d.str.slice(0, _MAX_CARD).cast(pl.UInt64, strict=False),
+        },
+        {
+            "phone": d.str.starts_with("0")
+            & ~d.str.starts_with("00")
+            & (
+                ((length == 11) & pl.any_horizontal([d.str.starts_with(p) for p in (*mobile_prefixes, "0800")]))
+                | ((length == 10) & pl.col("separated"))
+            ),
+            # After a "+", "81..." reads as the domestic "0..." (one digit shorter): a phone?
+            "phone_81": d.str.starts_with("81")
+            & ~d.str.starts_with("810")
+            & (
+                ((length == 12) & pl.any_horizontal([d.str.starts_with("81" + p[1:]) for p in (*mobile_prefixes, "0800")]))
+                | ((length == 11) & pl.col("separated"))
+            ),
+            "postal": (length == 7) & run.str.contains(f"^(?:{postal_shape})$"),
+            "spaced": run.str.contains(" ", literal=True),
+        },
+        {
+            "my_number_ok": pl.when(remainder <= 1).then(0).otherwise(11 - remainder) == digit[0],
+            "luhn_ok": pl.sum_horizontal(luhn_terms) % 10 == 0,
+        },
+        {"kind": whole},
+        {"kind": pl.when(kind.is_null() & pl.col("spaced")).then(pl.lit(KIND_PYTHON)).otherwise(kind)},
+    )
 
 
-def find_runs(text: str, pattern: str, *, gap: str, prefecture: str) -> tuple[list[str], pl.DataFrame]:
-    """The text's lines and its runs in text order, with line, rank in the line and a prefecture right after.
+def emails(texts: pl.Series, *, local: str, domain: str) -> pl.DataFrame:
+    """Addresses in text order: ``text``, ``value`` (lower-cased) and ``detail`` (the local part's first character).
 
-    ``after`` is the prefecture that follows the run past at most ``gap`` in the same line
-    (null if none): a postal code with it is settled without looking back in Python. Matching
-    the gap and prefecture too does not move any run: they hold no digit, so no run starts
-    in them, and the run part stays the longest, as the run pattern alone gives it.
+    The local part is the run of ``local`` characters right before "@" (at most 64, leading
+    dots dropped), never reaching back into the previous match; an "@domain" with no local
+    part is no hit but still consumed, as the Python path's domain search does.
     """
     import polars as pl
 
-    lines = text.split("\n")
-    with_after = f"(?:{pattern})(?:{gap}(?:{prefecture}))?"
-    per_line = pl.DataFrame({"match": pl.Series(lines).str.extract_all(with_after)}).with_row_index("line")
-    # The rank of a run in its line: its row minus the row of its line's first run.
-    counts = per_line["match"].list.len()
-    per_line = per_line.with_columns(first_row=counts.cum_sum() - counts)
-    runs = per_line.explode("match").drop_nulls("match").with_row_index("row")
-    parts = pl.col("match").str.extract_groups(f"^({pattern})(?:{gap}({prefecture}))?$")
-    runs = runs.with_columns(run=parts.struct.field("1"), after=parts.struct.field("2")).drop("match")
-    return lines, runs
+    found = matches(texts, f"{local}{{0,64}}@(?:{domain})")
+    parts = found["match"].str.split_exact("@", 1).struct.unnest()
+    head = pl.col("field_0").str.strip_chars_start(".")
+    return (
+        pl.concat([found.select("text"), parts], how="horizontal")
+        .lazy()
+        .select("text", head=head, domain=pl.col("field_1"))
+        .filter(pl.col("head") != "")
+        .select(
+            "text",
+            value=pl.concat_str("head", pl.lit("@"), "domain").str.to_lowercase(),
+            detail=pl.col("head").str.slice(0, 1),
+        )
+        .collect()
+    )
 
 
-def positions(lines: list[str], wanted: Iterable[tuple[int, int]], finder: Callable[[str], list[int]]) -> dict[tuple[int, int], int]:
-    """Offsets in the joined text of the runs (line, rank in the line) asked for."""
-    wanted = list(wanted)
-    line_starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
-    offsets: dict[tuple[int, int], int] = {}
-    starts_in_line: dict[int, list[int]] = {}
-    for line, rank in wanted:
-        starts = starts_in_line.get(line)
-        if starts is None:
-            starts = starts_in_line[line] = finder(lines[line])
-        offsets[line, rank] = line_starts[line] + starts[rank]
-    return offsets
-
-
-def contains(text: str, pattern: str) -> bool:
-    """True when the Rust regex ``pattern`` matches somewhere in ``text`` (no case folding)."""
+def birth_dates(
+    texts: pl.Series, *, seireki: str, wareki: str, era_letters: dict[str, str], era_start_years: dict[str, int], today: date
+) -> pl.DataFrame:
+    """Plausible birth dates: ``text``, ``value`` (YYYYMMDD), ``detail`` (the era); per text 西暦 ones first, then 和暦."""
     import polars as pl
 
-    return bool(pl.Series([text]).str.contains(pattern).item())
+    def number(column: str) -> pl.Expr:
+        # Not strict: "元" (year one) becomes null here and is replaced by 1 below.
+        return pl.col(column).str.replace_many(_FULL_WIDTH, _ASCII).cast(pl.Int32, strict=False)
+
+    def groups(pattern: str) -> pl.LazyFrame:
+        found = matches(texts, pattern)
+        parts = found["match"].str.extract_groups(f"^(?:{pattern})$").struct.unnest()
+        return pl.concat([found.select("text"), parts], how="horizontal").lazy()
+
+    def plausible(frame: pl.LazyFrame) -> pl.LazyFrame:
+        value = pl.format("{}{}{}", *(pl.col(c).cast(pl.String).str.zfill(w) for c, w in (("y", 4), ("m", 2), ("d", 2))))
+        frame = frame.filter(pl.col("y").is_between(1900, today.year), pl.col("m") <= 12, pl.col("d") <= 31)
+        frame = frame.with_columns(value=value)
+        return frame.filter(pl.col("value").str.to_date("%Y%m%d", strict=False) <= today)
+
+    western = groups(seireki).select("text", y=number("1"), m=number("2"), d=number("3"))
+    western = plausible(western).select("text", "value", detail=pl.lit(None, dtype=pl.String), source=pl.lit(0))
+    era_year = pl.when(pl.col("2") == "元").then(1).otherwise(number("2"))
+    japanese = (
+        groups(wareki)
+        .select("text", era=pl.col("1").replace(era_letters), era_year=era_year, m=number("3"), d=number("4"))
+        .filter(pl.col("era_year") >= 1)
+        .with_columns(y=pl.col("era").replace_strict(era_start_years, return_dtype=pl.Int32) + pl.col("era_year") - 1)
+    )
+    japanese = plausible(japanese).select("text", "value", detail=pl.col("era"), source=pl.lit(1))
+    # Stable sort: each text's 西暦 hits, then its 和暦 hits, each in text order.
+    return pl.concat([western, japanese]).sort("text", "source", maintain_order=True).drop("source").collect()

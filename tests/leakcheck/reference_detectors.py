@@ -196,10 +196,13 @@ class Detection:
     def _find_emails(self, text: str) -> None:
         if "@" not in text:
             return
+        previous_end = 0
         for match in _EMAIL_DOMAIN.finditer(text):
             start = match.start()
-            # Walk back over the local part; a regex search here would retry every offset.
-            begin, floor = start, max(0, start - 64)
+            # Walk back over the local part (at most 64 characters, never into the previous
+            # match); a regex search here would retry every offset.
+            begin, floor = start, max(previous_end, start - 64)
+            previous_end = match.end()
             while begin > floor and text[begin - 1] in _EMAIL_LOCAL_CHARS:
                 begin -= 1
             local_part = text[begin:start].lstrip(".")

@@ -61,6 +61,25 @@ def test_feeding_several_texts_matches_the_reference(texts: list[str]) -> None:
     assert as_plain(fast.hits()) == as_plain(slow.hits())
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TEXTS, max_size=8))
+def test_detecting_many_texts_at_once_matches_the_reference_per_text(texts: list[str]) -> None:
+    """The batched polars path gives each text the reference's counts, distinct counts and samples."""
+    assert [as_plain(hits) for hits in detectors.detect_many(texts)] == [as_plain(reference.detect(t)) for t in texts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, min_size=1, max_size=4))
+def test_feeding_texts_through_both_paths_matches_the_reference(texts: list[str]) -> None:
+    """Texts of one file that go some through polars and some through Python accumulate as the reference does."""
+    # Texts of 60 characters or more take the polars path, shorter ones the Python path.
+    fast, slow = detectors.Detection(vectorise_from=60), reference.Detection()
+    for text in texts:
+        fast.feed(text)
+        slow.feed(text)
+    assert as_plain(fast.hits()) == as_plain(slow.hits())
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(TEXTS, min_size=1, max_size=12).map("\n".join))
 def test_vectorised_digit_runs_match_the_reference_on_generated_texts(text: str) -> None:
@@ -107,3 +126,11 @@ def test_birth_context_classes_are_exactly_what_ignorecase_matched() -> None:
         assert all(
             bool(folded.fullmatch(chr(code))) == bool(explicit.fullmatch(chr(code))) for code in range(0x110000)
         ), letter
+
+
+def test_the_spaces_given_to_the_rust_engine_are_exactly_pythons_whitespace_class() -> None:
+    """The stored list of what Python's \\s matches equals the regex's own answer over every code point."""
+    import re
+
+    computed = "".join(chr(code) for code in range(0x110000) if re.fullmatch(r"\s", chr(code)))
+    assert detectors._python_spaces() == computed
