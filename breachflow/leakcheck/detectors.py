@@ -423,9 +423,6 @@ def _first_occurrences(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return merged.unique("value", keep="first", maintain_order=True)
 
 
-_HIT_SCHEMA = {"text": "UInt32", "kind": "String", "value": "String", "detail": "String"}
-
-
 def _hit_frame(texts: list[str]) -> pl.DataFrame:
     """Every hit in ``texts`` as columns ``text`` (index), ``kind``, ``value``, ``detail``.
 
@@ -460,7 +457,8 @@ def _hit_frame(texts: list[str]) -> pl.DataFrame:
             )
         text = pl.col("text") if wanted.all() else wanted.arg_true().gather(found["text"])
         frames.append(found.select(text=text, kind=pl.lit(detector.value), value="value", detail="detail"))
-    schema = {name: getattr(pl, dtype) for name, dtype in _HIT_SCHEMA.items()}
+    # Detector names as an enum: grouping by text and detector then hashes integers, not strings.
+    schema = {"text": pl.UInt32, "kind": pl.Enum([d.value for d in Detector]), "value": pl.String, "detail": pl.String}
     return pl.concat([frame.cast(schema) for frame in frames])  # type: ignore[arg-type]
 
 
@@ -566,7 +564,7 @@ def detect_many(texts: list[str]) -> list[dict[Detector, DetectorHits]]:
     stats = stats.sort(group)
     short = [(text, kind) for text, kind, _, distinct in stats.iter_rows() if distinct > _SHORTLIST and len(samples[text, kind]) < MAX_SAMPLES]
     if short:
-        wanted = pl.DataFrame(short, schema={"text": pl.UInt32, "kind": pl.String}, orient="row")
+        wanted = pl.DataFrame(short, schema={"text": pl.UInt32, "kind": hits.schema["kind"]}, orient="row")
         rest = first.join(wanted, on=group, how="semi", maintain_order="left")
         for (kind,), part in rest.partition_by("kind", as_dict=True, maintain_order=True).items():
             detector = _DETECTOR_OF[kind]

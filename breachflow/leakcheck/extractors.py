@@ -14,7 +14,10 @@ import zipfile
 from collections.abc import Iterator
 from html import unescape
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -111,13 +114,26 @@ def text_of_ooxml(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> str
         raise ExtractionError("broken_container", f"not a readable Office file ({type(exc).__name__})") from None
 
 
-def text_of_pdf(data: bytes | BinaryIO, *, max_chars: int) -> str:
+def pdf_reader(data: bytes | BinaryIO) -> PdfReader:
+    """A PDF parsed (its cross-reference table), for protection checks and text."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    from breachflow.leakcheck.protection import pdf_stream
+
+    try:
+        return PdfReader(pdf_stream(data))
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise ExtractionError("broken_container", f"not a readable PDF ({type(exc).__name__})") from None
+
+
+def text_of_pdf(data: bytes | BinaryIO | PdfReader, *, max_chars: int) -> str:
     """Text of every page of a PDF, up to ``max_chars``."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(_stream(data))
+        reader = data if isinstance(data, PdfReader) else pdf_reader(data)
         if reader.is_encrypted:
             reader.decrypt("")
         pieces: list[str] = []

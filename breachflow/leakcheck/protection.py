@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import BinaryIO
 from enum import StrEnum
+from typing import TYPE_CHECKING, BinaryIO
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_ENCRYPTED_FLAG = 0x1
@@ -102,15 +105,22 @@ def office_protection(data: bytes | BinaryIO) -> Protection | None:
     )
 
 
-def pdf_protection(data: bytes | BinaryIO) -> Protection | None:
+def pdf_stream(data: bytes | BinaryIO) -> BinaryIO:
+    """A stream for pypdf: for bytes, one without ``getbuffer`` (pypdf sizes a BytesIO through
+    it, which copies the whole file: 12 MB per scanned-image PDF)."""
+    if isinstance(data, bytes):
+        return io.BufferedReader(io.BytesIO(data))  # type: ignore[arg-type]
+    data.seek(0)
+    return data
+
+
+def pdf_protection(data: bytes | BinaryIO | PdfReader) -> Protection | None:
     """Protection of a PDF that needs a password to open; None when clear or owner-password only."""
-    if isinstance(data, bytes) and b"/Encrypt" not in data:
-        return None
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(_stream(data))
+        reader = data if isinstance(data, PdfReader) else PdfReader(pdf_stream(data))
         if not reader.is_encrypted:
             return None
         # An empty user password opens the document: only editing is restricted.

@@ -37,6 +37,7 @@ from breachflow.leakcheck.extractors import (
     ExtractionError,
     suffix_of,
     text_of_ooxml,
+    pdf_reader,
     text_of_pdf,
     text_of_plain,
 )
@@ -52,7 +53,14 @@ from breachflow.leakcheck.model import (
     ScanCounts,
     ScanReport,
 )
-from breachflow.leakcheck.protection import Strength, office_protection, pdf_protection, zip_protection
+from breachflow.leakcheck.protection import (
+    Protection,
+    ProtectionKind,
+    Strength,
+    office_protection,
+    pdf_protection,
+    zip_protection,
+)
 from breachflow.leakcheck.state import (
     FileRecord,
     IssueRecord,
@@ -73,7 +81,7 @@ HIGH_RISK_DETECTORS = frozenset({Detector.my_number, Detector.card_number})
 _HASH_CHUNK = 1024 * 1024
 # Files scanned by one worker call, their texts detected together: enough to spread polars'
 # fixed cost per call over many small files, small enough to keep both workers busy.
-BATCH_BYTES = 4 * 1024 * 1024
+BATCH_COST = 4 * 1024 * 1024  # about a second's work for one worker on dense customer lists
 BATCH_FILES = 64
 
 
@@ -203,11 +211,20 @@ class _FileScan:
                 text = text_of_ooxml(data, sheet=suffix in SHEET_SUFFIXES, max_bytes=self.max_bytes)
                 self.detect(member, text, truncated=truncated)
             elif suffix in PDF_SUFFIXES:
-                protection = pdf_protection(data)
+                try:
+                    reader = pdf_reader(data)
+                except ExtractionError:
+                    if not _mentions_encryption(data):
+                        raise
+                    # Unparsable but says it is encrypted: a protected file, as a parsed one would be.
+                    protection = Protection(kind=ProtectionKind.pdf_password, strength=Strength.ok, detail="encrypted PDF")
+                    self.protected.append(ProtectedRecord(member=member, protection=protection))
+                    return
+                protection = pdf_protection(reader)
                 if protection is not None:
                     self.protected.append(ProtectedRecord(member=member, protection=protection))
                     return
-                self.detect(member, text_of_pdf(data, max_chars=self.max_bytes), truncated=truncated)
+                self.detect(member, text_of_pdf(reader, max_chars=self.max_bytes), truncated=truncated)
             elif suffix in ZIP_SUFFIXES:
                 if depth >= MAX_ZIP_DEPTH:
                     self.issue(member, IssueKind.unsupported_member, f"zip nested deeper than {MAX_ZIP_DEPTH} levels")
@@ -248,6 +265,15 @@ class _FileScan:
             truncated = len(data) > self.max_bytes
             self.truncated |= truncated
             self.scan_bytes(info.filename, member, data[: self.max_bytes], truncated=truncated, depth=depth)
+
+
+def _mentions_encryption(data: bytes | BinaryIO) -> bool:
+    if isinstance(data, bytes):
+        return b"/Encrypt" in data
+    data.seek(0)
+    found = b"/Encrypt" in data.read()
+    data.seek(0)
+    return found
 
 
 # Change detection only, not a security boundary: XXH3-128 (a non-cryptographic hash, ~10x
@@ -380,16 +406,32 @@ def _run_jobs(jobs: list[_Job], workers: int) -> Iterator[_Result]:
 
 
 def _batches(jobs: list[_Job]) -> list[list[_Job]]:
-    """Jobs in batches of about BATCH_BYTES, largest files first (one big file must not finish alone at the end)."""
+    """Jobs in batches of about BATCH_COST of estimated work, costliest first.
+
+    The costliest first, so that no big batch finishes alone at the end while the other
+    workers wait. The estimate is rough but in the right order: text files cost their bytes
+    (up to the read cap), Office files more than theirs (their XML is compressed), PDFs and
+    zips far less (their bytes are mostly images, which are not read as text).
+    """
     batches: list[list[_Job]] = []
-    size = 0
-    for job in sorted(jobs, key=lambda job: job.entry.size, reverse=True):
-        if not batches or size + job.entry.size > BATCH_BYTES or len(batches[-1]) == BATCH_FILES:
+    cost = 0.0
+    for job in sorted(jobs, key=_cost, reverse=True):
+        if not batches or cost + _cost(job) > BATCH_COST or len(batches[-1]) == BATCH_FILES:
             batches.append([])
-            size = 0
+            cost = 0.0
         batches[-1].append(job)
-        size += job.entry.size
+        cost += _cost(job)
     return batches
+
+
+def _cost(job: _Job) -> float:
+    suffix = suffix_of(job.entry.path)
+    size = min(job.entry.size, job.max_bytes)
+    if suffix in TEXT_SUFFIXES:
+        return size
+    if suffix in SHEET_SUFFIXES or suffix in DOC_SUFFIXES:
+        return 2.0 * size
+    return 0.05 * size
 
 
 # --- findings --------------------------------------------------------------------------------

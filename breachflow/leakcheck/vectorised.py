@@ -189,7 +189,7 @@ def emails(texts: pl.Series, *, local: str, domain: str) -> pl.DataFrame:
 def birth_dates(
     texts: pl.Series, *, seireki: str, wareki: str, era_letters: dict[str, str], era_start_years: dict[str, int], today: date
 ) -> pl.DataFrame:
-    """Plausible birth dates: ``text``, ``value`` (YYYYMMDD), ``detail`` (the era); per text 西暦 ones first, then 和暦."""
+    """Plausible birth dates: ``text``, ``value`` (YYYYMMDD), ``detail`` (the era); all 西暦 ones first, then all 和暦."""
     import polars as pl
 
     def number(column: str) -> pl.Expr:
@@ -208,7 +208,7 @@ def birth_dates(
         return frame.filter(pl.col("value").str.to_date("%Y%m%d", strict=False) <= today)
 
     western = groups(seireki).select("text", y=number("1"), m=number("2"), d=number("3"))
-    western = plausible(western).select("text", "value", detail=pl.lit(None, dtype=pl.String), source=pl.lit(0))
+    western = plausible(western).select("text", "value", detail=pl.lit(None, dtype=pl.String))
     era_year = pl.when(pl.col("2") == "元").then(1).otherwise(number("2"))
     japanese = (
         groups(wareki)
@@ -216,6 +216,7 @@ def birth_dates(
         .filter(pl.col("era_year") >= 1)
         .with_columns(y=pl.col("era").replace_strict(era_start_years, return_dtype=pl.Int32) + pl.col("era_year") - 1)
     )
-    japanese = plausible(japanese).select("text", "value", detail=pl.col("era"), source=pl.lit(1))
-    # Stable sort: each text's 西暦 hits, then its 和暦 hits, each in text order.
-    return pl.concat([western, japanese]).sort("text", "source", maintain_order=True).drop("source").collect()
+    japanese = plausible(japanese).select("text", "value", detail=pl.col("era"))
+    # Not sorted by text: each text's 西暦 hits come before its 和暦 hits, each in text order,
+    # which is the order per text that callers group by.
+    return pl.concat([western, japanese]).collect()

@@ -183,6 +183,14 @@ def test_bad_inputs_are_reported_per_file_and_the_scan_goes_on(tmp_path: Path):
     assert report.counts.bytes_read < 3 * 1024 * 1024 + good.stat().st_size * 10
 
 
+def test_an_unparsable_pdf_that_says_it_is_encrypted_counts_as_protected(tmp_path: Path):
+    """A PDF whose structure pypdf cannot read but whose trailer names /Encrypt is protected, not broken nor clean."""
+    s.write(tmp_path / "odd.pdf", b"%PDF-1.7 garbage trailer << /Encrypt 5 0 R >> %%EOF")
+    report = scan(paths=[tmp_path], state_path=None, workers=1, now=NOW)
+    assert [(Path(p.path).name, p.protection.kind) for p in report.protected] == [("odd.pdf", ProtectionKind.pdf_password)]
+    assert not report.issues and not report.findings
+
+
 def test_a_file_that_cannot_be_opened_is_an_unreadable_issue(tmp_path: Path):
     """A file gone between listing and reading (as root, chmod 000 does not stop reads) becomes 'unreadable'."""
     entry = _Entry(str(tmp_path / "vanished.csv"), 10, 0)
