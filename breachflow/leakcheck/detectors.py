@@ -423,8 +423,8 @@ def _first_occurrences(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return merged.unique("value", keep="first", maintain_order=True)
 
 
-def _hit_frame(texts: list[str]) -> pl.DataFrame:
-    """Every hit in ``texts`` as columns ``text`` (index), ``kind``, ``value``, ``detail``.
+def _hit_frame(texts: list[str | bytes]) -> pl.DataFrame:
+    """Every hit in ``texts`` (str or valid UTF-8 bytes) as columns ``text`` (index), ``kind``, ``value``, ``detail``.
 
     Per text and detector, hits are in the order the Python path tallies them: emails and
     digit runs in text order, birth dates 西暦 first then 和暦.
@@ -433,7 +433,12 @@ def _hit_frame(texts: list[str]) -> pl.DataFrame:
 
     from breachflow.leakcheck import vectorised
 
-    series = pl.Series(texts, dtype=pl.String)
+    if any(isinstance(text, bytes) for text in texts):
+        # UTF-8 bytes go in as they are (a copy, no conversion); the cast checks them.
+        binary = [text if isinstance(text, bytes) else text.encode("utf-8") for text in texts]
+        series = pl.Series(binary, dtype=pl.Binary).cast(pl.String)
+    else:
+        series = pl.Series(texts, dtype=pl.String)
     frames = [_digit_run_hits(texts, series)]
     # Emails only where there is an "@" (found at memchr speed), birth dates only in texts that
     # speak of them (explicit classes, no case folding: the characters has_birth_context accepts).
@@ -462,7 +467,7 @@ def _hit_frame(texts: list[str]) -> pl.DataFrame:
     return pl.concat([frame.cast(schema) for frame in frames])  # type: ignore[arg-type]
 
 
-def _digit_run_hits(texts: list[str], series: pl.Series) -> pl.DataFrame:
+def _digit_run_hits(texts: list[str | bytes], series: pl.Series) -> pl.DataFrame:
     import polars as pl
 
     from breachflow.leakcheck import vectorised
@@ -514,11 +519,21 @@ def _digit_run_hits(texts: list[str], series: pl.Series) -> pl.DataFrame:
     return found.select("text", "kind", "value", "detail")
 
 
-def _settle_in_python(texts: list[str], unsettled: pl.DataFrame) -> pl.DataFrame:
+def _settle_in_python(texts: list[str | bytes], unsettled: pl.DataFrame) -> pl.DataFrame:
     """Hits of the runs the columns could not settle, classified in Python (where they stand if need be)."""
     import polars as pl
 
     from breachflow.leakcheck import vectorised
+
+    decoded: dict[int, str] = {}
+
+    def text_of(index: int) -> str:
+        text = texts[index]
+        if isinstance(text, bytes):
+            if index not in decoded:
+                decoded[index] = text.decode("utf-8")
+            return decoded[index]
+        return text
 
     starts: dict[int, list[int]] = {}
     rows: list[tuple[int, int, str, str, str | None, int]] = []
@@ -531,15 +546,15 @@ def _settle_in_python(texts: list[str], unsettled: pl.DataFrame) -> pl.DataFrame
         if hits is None:
             if text not in starts:
                 # Rank i of find_runs is the i-th match of _DIGIT_RUN in its text.
-                starts[text] = [match.start() for match in _DIGIT_RUN.finditer(texts[text])]
-            hits = _classify_in_place(texts[text], starts[text][rank], run)
+                starts[text] = [match.start() for match in _DIGIT_RUN.finditer(text_of(text))]
+            hits = _classify_in_place(text_of(text), starts[text][rank], run)
         rows.extend((text, rank, detector.value, value, detail, piece) for piece, (detector, value, detail) in enumerate(hits))
     schema = {"text": pl.UInt32, "rank": pl.UInt32, "kind": pl.String, "value": pl.String, "detail": pl.String, "piece": pl.UInt32}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def detect_many(texts: list[str]) -> list[dict[Detector, DetectorHits]]:
-    """``detect`` for each of many texts at once, in polars (the per-call overhead is paid once)."""
+def detect_many(texts: list[str | bytes]) -> list[dict[Detector, DetectorHits]]:
+    """``detect`` for each of many texts (str or UTF-8 bytes) at once, in polars (the per-call overhead is paid once)."""
     import polars as pl
 
     results: list[dict[Detector, DetectorHits]] = [{} for _ in texts]

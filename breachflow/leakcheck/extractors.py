@@ -29,6 +29,7 @@ SCANNED_SUFFIXES = TEXT_SUFFIXES | SHEET_SUFFIXES | DOC_SUFFIXES | PDF_SUFFIXES 
 MAX_ZIP_DEPTH = 2
 MAX_ZIP_MEMBERS = 10_000
 BINARY_SNIFF_BYTES = 8192
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 _SHEET_PARTS = re.compile(r"xl/(sharedStrings\.xml|worksheets/[^/]+\.xml)$")
 _DOC_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
@@ -59,8 +60,8 @@ def looks_binary(data: bytes) -> bool:
 
 def decode_text(data: bytes, *, truncated: bool) -> str:
     """Decode strictly: BOM, then UTF-8, then CP932; a cut at the read cap may split a character."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _decode(data[3:], "utf-8", truncated=truncated)
+    if data.startswith(_UTF8_BOM):
+        return _decode(data[len(_UTF8_BOM) :], "utf-8", truncated=truncated)
     for encoding in ("utf-8", "cp932"):
         try:
             return _decode(data, encoding, truncated=truncated)
@@ -83,6 +84,45 @@ def text_of_plain(data: bytes, *, truncated: bool) -> str:
     if looks_binary(data):
         raise ExtractionError("binary_content", "binary content in a text file (NUL bytes)")
     return decode_text(data, truncated=truncated)
+
+
+# From this size, UTF-8 text is checked in polars and kept as bytes: the detectors search it
+# in polars anyway, and a Python str would cost a decode and then an encode back to UTF-8.
+KEEP_UTF8_FROM = 64 * 1024
+
+
+def plain_text(data: bytes, *, truncated: bool) -> str | bytes:
+    """``text_of_plain``, but a large UTF-8 file comes back as its (checked, complete) UTF-8 bytes."""
+    if len(data) < KEEP_UTF8_FROM or looks_binary(data):
+        return text_of_plain(data, truncated=truncated)
+    body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
+    if truncated:
+        body = body[: _complete_utf8_length(body)]
+    if _is_utf8(body):
+        return body
+    return text_of_plain(data, truncated=truncated)
+
+
+def _complete_utf8_length(data: bytes) -> int:
+    """Length of ``data`` without a UTF-8 character cut off at its end (by the read cap)."""
+    start = len(data)
+    while start > max(0, len(data) - 4) and data[start - 1] & 0xC0 == 0x80:
+        start -= 1  # continuation bytes of the last character
+    if start == 0:
+        return len(data)
+    lead = data[start - 1]
+    width = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return start - 1 if start - 1 + width > len(data) else len(data)
+
+
+def _is_utf8(data: bytes) -> bool:
+    import polars as pl
+
+    try:
+        pl.Series([data], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.ComputeError:
+        return False
+    return True
 
 
 def _xml_parts(archive: zipfile.ZipFile, parts: re.Pattern[str], max_bytes: int) -> Iterator[str]:

@@ -16,7 +16,7 @@ import stat
 import zipfile
 from collections.abc import Iterator
 from typing import BinaryIO
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -39,7 +39,7 @@ from breachflow.leakcheck.extractors import (
     text_of_ooxml,
     pdf_reader,
     text_of_pdf,
-    text_of_plain,
+    plain_text,
 )
 from breachflow.leakcheck.model import (
     CONTENT_ISSUES,
@@ -83,6 +83,7 @@ _HASH_CHUNK = 1024 * 1024
 # fixed cost per call over many small files, small enough to keep both workers busy.
 BATCH_COST = 4 * 1024 * 1024  # about a second's work for one worker on dense customer lists
 BATCH_FILES = 64
+PREFETCH_BYTES = 256 * 1024 * 1024
 
 
 # --- walking ---------------------------------------------------------------------------------
@@ -180,9 +181,10 @@ class _FileScan:
     issues: list[IssueRecord] = field(default_factory=list)
     truncated: bool = False
     # Texts waiting for detection (member, text, truncated): detected in a batch with other files'.
-    pending: list[tuple[str | None, str, bool]] = field(default_factory=list)
+    # A text is a str or its UTF-8 bytes (plain_text keeps large UTF-8 files as bytes).
+    pending: list[tuple[str | None, str | bytes, bool]] = field(default_factory=list)
 
-    def detect(self, member: str | None, text: str, *, truncated: bool) -> None:
+    def detect(self, member: str | None, text: str | bytes, *, truncated: bool) -> None:
         self.pending.append((member, text, truncated))
 
     def settle(self, hits: list[dict[Detector, DetectorHits]]) -> None:
@@ -202,7 +204,7 @@ class _FileScan:
         try:
             if suffix in TEXT_SUFFIXES:
                 assert isinstance(data, bytes)  # text is always read capped into memory
-                self.detect(member, text_of_plain(data, truncated=truncated), truncated=truncated)
+                self.detect(member, plain_text(data, truncated=truncated), truncated=truncated)
             elif suffix in SHEET_SUFFIXES or suffix in DOC_SUFFIXES:
                 protection = office_protection(data)
                 if protection is not None:
@@ -357,14 +359,14 @@ def _open_file(job: _Job) -> _Result | _Open:
     return _Open(job, scan, fingerprint, bytes_read)
 
 
-def _detect_texts(texts: list[str]) -> list[dict[Detector, DetectorHits]]:
+def _detect_texts(texts: list[str | bytes]) -> list[dict[Detector, DetectorHits]]:
     """Detection results per text: in one polars batch, or in Python when the texts are short."""
     if sum(map(len, texts)) >= VECTORISE_FROM_CHARS:
         return detect_many(texts)
     results = []
     for text in texts:
         detection = Detection()
-        detection.feed(text)
+        detection.feed(text.decode("utf-8") if isinstance(text, bytes) else text)
         results.append(detection.hits())
     return results
 
@@ -396,13 +398,60 @@ def _run_jobs(jobs: list[_Job], workers: int) -> Iterator[_Result]:
     # loop) must not fork: worker_context() picks forkserver then.
     context = worker_context()
     batches = _batches(jobs)
+    prefetch = _Prefetch(batches)
     if workers <= 1 or len(batches) < 2 or context is None:
-        for batch in batches:
+        for done, batch in enumerate(batches):
+            prefetch.ahead_of(done)
             yield from scan_files(batch)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cpus, initargs=(workers,)) as pool:
-        for results in pool.map(scan_files, batches):
-            yield from results
+        prefetch.ahead_of(0)
+        futures = [pool.submit(scan_files, batch) for batch in batches]
+        # Batches start in submission order, so the number finished tells where the workers are.
+        for done, future in enumerate(as_completed(futures), start=1):
+            prefetch.ahead_of(done)
+            yield from future.result()
+
+
+class _Prefetch:
+    """Asks the kernel to read upcoming batches' files into the page cache while workers compute.
+
+    posix_fadvise(WILLNEED) only queues the reads, so a worker's next files arrive from disk
+    while it is still detecting in the current ones; the window (PREFETCH_BYTES past the
+    batches already finished) bounds how much of the page cache a large share can take.
+    """
+
+    def __init__(self, batches: list[list[_Job]]) -> None:
+        self._batches = batches
+        self._next = 0  # first batch not yet prefetched
+
+    def ahead_of(self, done: int) -> None:
+        budget = PREFETCH_BYTES - sum(_read_size(job) for batch in self._batches[done : self._next] for job in batch)
+        while self._next < len(self._batches) and budget > 0:
+            for job in self._batches[self._next]:
+                budget -= _read_size(job)
+                _will_need(job)
+            self._next += 1
+
+
+def _read_size(job: _Job) -> int:
+    """Bytes a scan reads: text files up to the cap, containers whole."""
+    if suffix_of(job.entry.path) in TEXT_SUFFIXES:
+        return min(job.entry.size, job.max_bytes)
+    return job.entry.size
+
+
+def _will_need(job: _Job) -> None:
+    try:
+        fd = os.open(job.entry.path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return  # reported when the file is read
+    try:
+        os.posix_fadvise(fd, 0, _read_size(job), os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass  # not every file system takes advice; the read works without it
+    finally:
+        os.close(fd)
 
 
 def _batches(jobs: list[_Job]) -> list[list[_Job]]:

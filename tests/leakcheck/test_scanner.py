@@ -298,3 +298,26 @@ def test_cli_prints_json_writes_drafts_and_exits_1_on_findings(tree: Tree, tmp_p
         Path(p).parent == home / "leakcheck/incident-drafts" for p in payload["incident_drafts"]
     )
     assert (home / "leakcheck/state.json").exists()
+
+
+def test_prefetch_stays_a_bounded_window_ahead_of_the_finished_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The kernel is asked for the next batches' files while fewer than PREFETCH_BYTES past those done are asked for."""
+    from breachflow.leakcheck import scanner
+
+    jobs = []
+    for i in range(6):
+        path = s.write(tmp_path / f"f{i}.csv", b"x" * 1000)
+        jobs.append(_Job(entry=_Entry(str(path), 1000, 0), max_bytes=600, previous=None))
+    batches = [[job] for job in jobs]  # each reads 600 bytes (the cap)
+    monkeypatch.setattr(scanner, "PREFETCH_BYTES", 1500)
+    prefetch = scanner._Prefetch(batches)
+    prefetch.ahead_of(0)
+    assert prefetch._next == 3  # 600 + 600 leave room, the third fills the window
+    prefetch.ahead_of(0)
+    assert prefetch._next == 3  # nothing finished: nothing more
+    prefetch.ahead_of(1)
+    assert prefetch._next == 4  # batches 1-2 ahead (1200 of 1500): room for one more
+    prefetch.ahead_of(3)
+    assert prefetch._next == 6
+    prefetch.ahead_of(6)
+    assert prefetch._next == 6
