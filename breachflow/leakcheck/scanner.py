@@ -330,19 +330,20 @@ def _open_file(job: _Job) -> _Result | _Open:
     previous = job.previous
     try:
         with open(entry.path, "rb") as handle:
-            data = handle.read(job.max_bytes + 1)
-            truncated = len(data) > job.max_bytes
+            # The cap, then one byte to learn whether there is more (no copy of a capped read).
+            data = handle.read(job.max_bytes)
+            truncated = len(data) == job.max_bytes and handle.read(1) != b""
             source: bytes | BinaryIO = data
             if not truncated:
                 fingerprint = _fingerprint(data)
                 bytes_read = len(data)
             elif suffix_of(entry.path) in TEXT_SUFFIXES:
                 # Only the first max_bytes are scanned, so only they decide whether a rescan is due.
-                source = data = data[: job.max_bytes]
                 fingerprint = _fingerprint(data) + "+head"
                 bytes_read = len(data)
             else:
                 # A large container is parsed from disk: its directory sits at the end.
+                handle.seek(len(data))
                 fingerprint = _fingerprint_rest(handle, data)
                 bytes_read = entry.size
                 handle.seek(0)
