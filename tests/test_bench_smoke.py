@@ -27,7 +27,11 @@ def test_scope_benchmark_prints_ratio_and_memory(tmp_path):
 
 
 def test_leakcheck_benchmark_prints_both_ratios(tmp_path):
-    out = _run(str(REPO / "bench" / "leakcheck.py"), "--size-mb", "40", "--dir", str(tmp_path / "tree"), "--by-kind", cwd=tmp_path)
+    out = _run(
+        str(REPO / "bench" / "leakcheck.py"), "--size-mb", "40", "--dir", str(tmp_path / "tree"), "--by-kind", "--repeat", "2",
+        cwd=tmp_path,
+    )
+    assert re.search(r"first scan: .*\(rounds: \d+\.\d\d, \d+\.\d\d\)", out)
     assert re.search(r"first scan throughput / baseline read throughput = \d+\.\d\dx", out)
     assert re.search(r"first scan time / re-scan time = \d+\.\dx", out)
     # The planted files were found: the scan reports findings, not an empty tree.
