@@ -564,25 +564,33 @@ def detect_many(texts: list[str | bytes]) -> list[dict[Detector, DetectorHits]]:
     if not hits.height:
         return results
     group = ["text", "kind"]
-    first = hits.unique(["text", "kind", "value"], keep="first", maintain_order=True)
-    stats = hits.group_by(group).len("count").join(first.group_by(group).len("distinct"), on=group)
+    stats = hits.group_by(group).agg(count=pl.len(), distinct=pl.col("value").n_unique()).sort(group)
+    # Masks of the first distinct values of each text and detector, taken from a prefix of its
+    # hits (a value's first occurrence there is its first occurrence). A group that gave fewer
+    # than three masks but has more values has them visited by mask key.
     samples: dict[tuple[int, str], list[str]] = {}
-    # Masks of the first distinct values of each text and detector; a group whose shortlist
-    # gave fewer than three masks has the rest of its values visited by mask key.
-    shortlist = first.group_by(group, maintain_order=True).head(_SHORTLIST)
+    seen: dict[tuple[int, str], int] = {}
+    head = hits.group_by(group, maintain_order=True).head(_SHORTLIST)
+    shortlist = head.unique(["text", "kind", "value"], keep="first", maintain_order=True)
     for text, kind, value, detail in shortlist.select("text", "kind", "value", "detail").iter_rows():
         found = samples.setdefault((text, kind), [])
+        seen[text, kind] = seen.get((text, kind), 0) + 1
         if len(found) < MAX_SAMPLES:
             masked = _masked(_DETECTOR_OF[kind], value, detail)
             if masked not in found:
                 found.append(masked)
-    stats = stats.sort(group)
-    short = [(text, kind) for text, kind, _, distinct in stats.iter_rows() if distinct > _SHORTLIST and len(samples[text, kind]) < MAX_SAMPLES]
+    short = [
+        (text, kind)
+        for text, kind, _, distinct in stats.iter_rows()
+        if len(samples[text, kind]) < MAX_SAMPLES and distinct > seen[text, kind]
+    ]
     if short:
         wanted = pl.DataFrame(short, schema={"text": pl.UInt32, "kind": hits.schema["kind"]}, orient="row")
-        rest = first.join(wanted, on=group, how="semi", maintain_order="left")
+        rest = hits.join(wanted, on=group, how="semi", maintain_order="left")
         for (kind,), part in rest.partition_by("kind", as_dict=True, maintain_order=True).items():
             detector = _DETECTOR_OF[kind]
+            # First occurrences (the detail a value's mask takes), then the first of each mask key.
+            part = part.unique(["text", "value"], keep="first", maintain_order=True)
             part = part.with_columns(key=_mask_key(detector)).unique(["text", "key"], keep="first", maintain_order=True)
             for text, value, detail in part.select("text", "value", "detail").iter_rows():
                 found = samples[text, kind]
@@ -595,7 +603,7 @@ def detect_many(texts: list[str | bytes]) -> list[dict[Detector, DetectorHits]]:
     return results
 
 
-_SHORTLIST = 32
+_SHORTLIST = 16
 
 
 _SPACE = re.compile(r"\s")
