@@ -406,8 +406,10 @@ def _run_jobs(jobs: list[_Job], workers: int) -> Iterator[_Result]:
             yield from scan_files(batch)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cpus, initargs=(workers,)) as pool:
-        prefetch.ahead_of(0)
         futures = [pool.submit(scan_files, batch) for batch in batches]
+        # After submitting: asking for a window of reads can block a while, and the workers
+        # need not wait for it to start on the first batches.
+        prefetch.ahead_of(0)
         # Batches start in submission order, so the number finished tells where the workers are.
         for done, future in enumerate(as_completed(futures), start=1):
             prefetch.ahead_of(done)
