@@ -515,6 +515,7 @@ def _digit_run_hits(texts: list[str | bytes], series: pl.Series) -> pl.DataFrame
         .otherwise(kind),
         value=pl.when(is_81 & pl.col("plus") & pl.col("phone_81")).then("0" + digits.str.slice(2)).otherwise(digits),
         detail=pl.when(settled_postal).then(pl.col("after")),
+        postal=pl.col("postal") & ~settled_postal,
     ).drop_nulls("kind")
     special = pl.col("kind").is_in(list(_SPECIAL_KINDS))
     unsettled = found.filter(special)
@@ -541,19 +542,46 @@ def _settle_in_python(texts: list[str | bytes], unsettled: pl.DataFrame) -> pl.D
         return text
 
     starts: dict[int, list[int]] = {}
+
+    def start_of(text: int, rank: int) -> int:
+        if text not in starts:
+            # Rank i of find_runs is the i-th match of _DIGIT_RUN in its text.
+            starts[text] = [match.start() for match in _DIGIT_RUN.finditer(text_of(text))]
+        return starts[text][rank]
+
+    postal = Detector.postal_address.value
     rows: list[tuple[int, int, str, str, str | None, int]] = []
-    for text, rank, run, kind in unsettled.select("text", "rank", "run", "kind").iter_rows():
+    # Postal codes with no prefecture right after them (_postal_hit): a hit after a 〒, or with
+    # a prefecture earlier on their line (within 80 characters), searched in one batch.
+    looking_back: list[tuple[int, int, str]] = []
+    windows: list[str] = []
+    columns = unsettled.select("text", "rank", "run", "kind", "value", "postal")
+    for text, rank, run, kind, value, is_postal in columns.iter_rows():
+        if is_postal:
+            source, start = text_of(text), start_of(text, rank)
+            if _POSTAL_MARK in source[max(0, start - 2) : start]:
+                rows.append((text, rank, postal, value, None, 0))
+            else:
+                line_start = max(source.rfind("\n", max(0, start - 80), start) + 1, start - 80)
+                windows.append(source[line_start:start])
+                looking_back.append((text, rank, value))
+            continue
         hits: Iterable[_Hit] | None = None
         if kind == vectorised.KIND_PYTHON:
             whole = _classify_run(run)
             if whole is not _NEEDS_CONTEXT:
                 hits = whole
         if hits is None:
-            if text not in starts:
-                # Rank i of find_runs is the i-th match of _DIGIT_RUN in its text.
-                starts[text] = [match.start() for match in _DIGIT_RUN.finditer(text_of(text))]
-            hits = _classify_in_place(text_of(text), starts[text][rank], run)
+            hits = _classify_in_place(text_of(text), start_of(text, rank), run)
         rows.extend((text, rank, detector.value, value, detail, piece) for piece, (detector, value, detail) in enumerate(hits))
+    if windows:
+        # Leftmost match, first alternative there: what _PREFECTURE.search gives.
+        earlier = pl.Series(windows, dtype=pl.String).str.extract(f"({_PREFECTURE.pattern})", 1)
+        rows.extend(
+            (text, rank, postal, value, prefecture, 0)
+            for (text, rank, value), prefecture in zip(looking_back, earlier, strict=True)
+            if prefecture is not None
+        )
     schema = {"text": pl.UInt32, "rank": pl.UInt32, "kind": pl.String, "value": pl.String, "detail": pl.String, "piece": pl.UInt32}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -694,6 +722,8 @@ def _classify_in_place(text: str, start: int, run: str) -> list[_Hit]:
     hit = _classify_at(text, start, run)
     if hit is not None:
         return [hit]
+    if " " not in run:
+        return []  # its only piece is the run itself, just tried
     hits: list[_Hit] = []
     offset = start
     for piece in run.split(" "):

@@ -35,11 +35,11 @@ from breachflow.leakcheck.extractors import (
     TEXT_SUFFIXES,
     ZIP_SUFFIXES,
     ExtractionError,
-    suffix_of,
-    text_of_ooxml,
+    ooxml_text,
     pdf_reader,
-    text_of_pdf,
     plain_text,
+    suffix_of,
+    text_of_pdf,
 )
 from breachflow.leakcheck.model import (
     CONTENT_ISSUES,
@@ -210,7 +210,7 @@ class _FileScan:
                 if protection is not None:
                     self.protected.append(ProtectedRecord(member=member, protection=protection))
                     return
-                text = text_of_ooxml(data, sheet=suffix in SHEET_SUFFIXES, max_bytes=self.max_bytes)
+                text = ooxml_text(data, sheet=suffix in SHEET_SUFFIXES, max_bytes=self.max_bytes)
                 self.detect(member, text, truncated=truncated)
             elif suffix in PDF_SUFFIXES:
                 try:

@@ -55,3 +55,47 @@ def test_detection_of_utf8_bytes_equals_detection_of_the_text():
     assert expected[0] and set(expected[1]) == {detectors.Detector.phone, detectors.Detector.postal_address}
     assert detectors.detect_many(as_bytes) == expected
     assert detectors.detect_many(mixed) == expected
+
+
+def _zip_of(parts: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+ROWS = customer_rows(random.Random(6), 1200, Planted())
+ROWS[3][1] = "山田 & 佐藤 <営業>"  # written as &amp; and &lt;...&gt; in the XML
+ROWS[4][1] = 'quote " and apostrophe \''
+
+
+@pytest.mark.parametrize("sheet", [True, False])
+def test_office_text_stripped_in_polars_is_the_python_text(sheet: bool):
+    """Workbook and document XML: same text through polars (as UTF-8 bytes) as through the Python patterns."""
+    from breachflow.leakcheck.extractors import ooxml_text, text_of_ooxml
+    from breachflow.leakcheck.samples import docx_bytes, xlsx_bytes
+
+    data = xlsx_bytes(ROWS) if sheet else docx_bytes(["\t".join(row) for row in ROWS])
+    kept = ooxml_text(data, sheet=sheet, max_bytes=32 << 20)
+    expected = text_of_ooxml(data, sheet=sheet, max_bytes=32 << 20)
+    assert isinstance(kept, bytes) and kept.decode("utf-8") == expected
+    assert "山田 & 佐藤 <営業>" in expected and "apostrophe '" in expected
+
+
+def test_office_text_with_other_references_or_a_cut_character_goes_the_python_way():
+    """A numeric reference (&#12354;) and a part cut inside a character give the Python text exactly."""
+    from breachflow.leakcheck.extractors import ooxml_text, text_of_ooxml
+
+    body = "".join(f"<w:p><w:r><w:t>{' '.join(row)}</w:t></w:r></w:p>" for row in ROWS)
+    document = f'<w:document xmlns:w="x"><w:body><w:p><w:t>&#12354;&amp;</w:t></w:p>{body}</w:body></w:document>'
+    raw = document.encode("utf-8")
+    assert len(raw) >= KEEP_UTF8_FROM  # large enough for the polars path to be tried
+    data = _zip_of({"word/document.xml": raw})
+    text = text_of_ooxml(data, sheet=False, max_bytes=32 << 20)
+    assert text.startswith("あ&") and ooxml_text(data, sheet=False, max_bytes=32 << 20) == text
+    cut = max(i for i, byte in enumerate(raw) if byte >= 0xE0) + 1  # one byte into the last 3-byte character
+    assert ooxml_text(data, sheet=False, max_bytes=cut) == text_of_ooxml(data, sheet=False, max_bytes=cut)
