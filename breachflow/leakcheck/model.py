@@ -43,6 +43,7 @@ class IssueKind(StrEnum):
     binary_content = "binary_content"
     undecodable = "undecodable"
     unsupported_member = "unsupported_member"
+    not_searched = "not_searched"  # read, but the detectors failed on its text (reported, never taken as clean)
 
 
 # Issues that depend on the file's content only: an unchanged file would fail the same way,

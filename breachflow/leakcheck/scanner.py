@@ -377,10 +377,24 @@ def scan_files(jobs: list[_Job]) -> list[_Result]:
     opened = [_open_file(job) for job in jobs]
     waiting = [item for item in opened if isinstance(item, _Open)]
     texts = [text for item in waiting for _, text, _ in item.scan.pending]
-    hits = iter(_detect_texts(texts))
-    for item in waiting:
-        item.scan.settle([next(hits) for _ in item.scan.pending])
+    try:
+        hits = iter(_detect_texts(texts))
+    except Exception:  # noqa: BLE001 - one text the detectors cannot take must not sink the batch
+        for item in waiting:
+            _settle_alone(item.scan)
+    else:
+        for item in waiting:
+            item.scan.settle([next(hits) for _ in item.scan.pending])
     return [item.result() if isinstance(item, _Open) else item for item in opened]
+
+
+def _settle_alone(scan: _FileScan) -> None:
+    """Detection of one file's texts by themselves; a failure is reported on the file, not raised."""
+    try:
+        scan.settle(_detect_texts([text for _, text, _ in scan.pending]))
+    except Exception as exc:  # noqa: BLE001 - reported as an issue: the file was not searched
+        scan.pending.clear()
+        scan.issue(None, IssueKind.not_searched, f"its text could not be searched ({type(exc).__name__})")
 
 
 def scan_file(job: _Job) -> _Result:

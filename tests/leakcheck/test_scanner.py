@@ -321,3 +321,27 @@ def test_prefetch_stays_a_bounded_window_ahead_of_the_finished_batches(tmp_path:
     assert prefetch._next == 6
     prefetch.ahead_of(6)
     assert prefetch._next == 6
+
+
+def test_a_text_the_detectors_fail_on_is_reported_and_the_rest_of_the_batch_still_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Detection failing on one file's text: that file gets a 'not_searched' issue, the other files their findings."""
+    from breachflow.leakcheck import scanner
+
+    rng = random.Random(3)
+    good = s.write(tmp_path / "good.csv", s.csv_text(s.contact_rows(rng, 40, s.Planted())))
+    poison = s.write(tmp_path / "poison.csv", ("顧客一覧 POISON\n" + s.csv_text(s.contact_rows(rng, 40, s.Planted()))).encode())
+    real = scanner._detect_texts
+
+    def failing(texts):
+        if any("POISON" in (t.decode() if isinstance(t, bytes) else t) for t in texts):
+            raise RuntimeError("detector failure")
+        return real(texts)
+
+    monkeypatch.setattr(scanner, "_detect_texts", failing)
+    report = scan(paths=[tmp_path], state_path=tmp_path / "state.json", workers=1, now=NOW)
+    assert {Path(f.path).name for f in report.findings} == {good.name}
+    assert [(Path(i.path).name, i.kind) for i in report.issues] == [(poison.name, IssueKind.not_searched)]
+    assert report.counts.issues == 1
+    # Not remembered as content-only: the next scan searches it again.
+    remembered = json.loads((tmp_path / "state.json").read_text())["files"]
+    assert str(good) in remembered and str(poison) not in remembered
