@@ -83,6 +83,9 @@ _HASH_CHUNK = 1024 * 1024
 # fixed cost per call over many small files, small enough to keep both workers busy.
 BATCH_COST = 2 * 1024 * 1024  # about half a second of one worker on dense customer lists
 BATCH_FILES = 16
+# Texts (characters or UTF-8 bytes) a worker holds before detecting them: with the 32 MB read
+# cap per text, a few large texts, or many small ones.
+PENDING_TEXT_LIMIT = 64 * 1024 * 1024
 PREFETCH_BYTES = 256 * 1024 * 1024
 
 
@@ -186,6 +189,12 @@ class _FileScan:
 
     def detect(self, member: str | None, text: str | bytes, *, truncated: bool) -> None:
         self.pending.append((member, text, truncated))
+        # A zip of many large lists must not hold all their texts at once.
+        if self.pending_size() >= PENDING_TEXT_LIMIT:
+            _settle_alone(self)
+
+    def pending_size(self) -> int:
+        return sum(len(text) for _, text, _ in self.pending)
 
     def settle(self, hits: list[dict[Detector, DetectorHits]]) -> None:
         """Record the detection results of the pending texts (same order)."""
@@ -373,23 +382,46 @@ def _detect_texts(texts: list[str | bytes]) -> list[dict[Detector, DetectorHits]
 
 
 def scan_files(jobs: list[_Job]) -> list[_Result]:
-    """Scan several files (top-level so worker processes can run it); their texts are detected in one batch."""
-    opened = [_open_file(job) for job in jobs]
-    waiting = [item for item in opened if isinstance(item, _Open)]
-    texts = [text for item in waiting for _, text, _ in item.scan.pending]
+    """Scan several files (top-level so worker processes can run it); their texts are detected in one batch.
+
+    The batch is detected early whenever its texts reach PENDING_TEXT_LIMIT, which bounds
+    the memory a batch holds whatever the files turn out to contain.
+    """
+    opened: list[_Result | _Open] = []
+    waiting: list[_Open] = []
+    size = 0
+    for job in jobs:
+        item = _open_file(job)
+        opened.append(item)
+        if isinstance(item, _Open) and item.scan.pending:
+            waiting.append(item)
+            size += item.scan.pending_size()
+            if size >= PENDING_TEXT_LIMIT:
+                _settle_together(waiting)
+                waiting, size = [], 0
+    _settle_together(waiting)
+    return [item.result() if isinstance(item, _Open) else item for item in opened]
+
+
+def _settle_together(items: list[_Open]) -> None:
+    """Detection of several files' pending texts in one batch."""
+    texts = [text for item in items for _, text, _ in item.scan.pending]
+    if not texts:
+        return
     try:
         hits = iter(_detect_texts(texts))
     except Exception:  # noqa: BLE001 - one text the detectors cannot take must not sink the batch
-        for item in waiting:
+        for item in items:
             _settle_alone(item.scan)
     else:
-        for item in waiting:
+        for item in items:
             item.scan.settle([next(hits) for _ in item.scan.pending])
-    return [item.result() if isinstance(item, _Open) else item for item in opened]
 
 
 def _settle_alone(scan: _FileScan) -> None:
     """Detection of one file's texts by themselves; a failure is reported on the file, not raised."""
+    if not scan.pending:
+        return
     try:
         scan.settle(_detect_texts([text for _, text, _ in scan.pending]))
     except Exception as exc:  # noqa: BLE001 - reported as an issue: the file was not searched

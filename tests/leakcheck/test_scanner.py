@@ -345,3 +345,26 @@ def test_a_text_the_detectors_fail_on_is_reported_and_the_rest_of_the_batch_stil
     # Not remembered as content-only: the next scan searches it again.
     remembered = json.loads((tmp_path / "state.json").read_text())["files"]
     assert str(good) in remembered and str(poison) not in remembered
+
+
+def test_pending_texts_are_detected_before_they_pass_the_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A zip of many lists and a batch of many files are detected in parts under the limit, with the same findings."""
+    from breachflow.leakcheck import scanner
+
+    rng = random.Random(8)
+    members = {f"list_{i}.csv": s.csv_text(s.contact_rows(rng, 400, s.Planted())).encode() for i in range(6)}
+    s.write(tmp_path / "archive.zip", s.plain_zip_bytes(members))
+    for i in range(4):
+        s.write(tmp_path / f"sheet_{i}.csv", s.csv_text(s.contact_rows(rng, 400, s.Planted())))
+    unbounded = scan(paths=[tmp_path], state_path=None, workers=1, now=NOW)
+
+    sizes: list[int] = []
+    real = scanner._detect_texts
+    monkeypatch.setattr(scanner, "_detect_texts", lambda texts: sizes.append(sum(map(len, texts))) or real(texts))
+    limit = 2 * max(len(data) for data in members.values())
+    monkeypatch.setattr(scanner, "PENDING_TEXT_LIMIT", limit)
+    bounded = scan(paths=[tmp_path], state_path=None, workers=1, now=NOW)
+
+    assert len(sizes) > 3 and max(sizes) < limit + limit // 2  # never much past the limit
+    assert [(f.path, f.member, f.detectors) for f in bounded.findings] == [(f.path, f.member, f.detectors) for f in unbounded.findings]
+    assert len(bounded.findings) == 10
