@@ -202,7 +202,8 @@ def birth_dates(
         return pl.concat([found.select("text"), parts], how="horizontal").lazy()
 
     def plausible(frame: pl.LazyFrame) -> pl.LazyFrame:
-        value = pl.format("{}{}{}", *(pl.col(c).cast(pl.String).str.zfill(w) for c, w in (("y", 4), ("m", 2), ("d", 2))))
+        # YYYYMMDD as one number (the year has four digits here), then as text.
+        value = (pl.col("y") * 10_000 + pl.col("m") * 100 + pl.col("d")).cast(pl.String)
         frame = frame.filter(pl.col("y").is_between(1900, today.year), pl.col("m") <= 12, pl.col("d") <= 31)
         frame = frame.with_columns(value=value)
         return frame.filter(pl.col("value").str.to_date("%Y%m%d", strict=False) <= today)
