@@ -134,3 +134,24 @@ def test_the_spaces_given_to_the_rust_engine_are_exactly_pythons_whitespace_clas
 
     computed = "".join(chr(code) for code in range(0x110000) if re.fullmatch(r"\s", chr(code)))
     assert detectors._python_spaces() == computed
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS)
+def test_every_text_with_a_digit_run_hit_passes_the_candidate_filter(text: str) -> None:
+    """The filter that spares texts without candidates never drops a text the reference finds a number in."""
+    import polars as pl
+
+    found = set(reference.detect(text))
+    numbers = {detectors.Detector.phone, detectors.Detector.postal_address, detectors.Detector.my_number, detectors.Detector.card_number}
+    if found & numbers:
+        assert pl.Series([text]).str.contains(detectors._DIGIT_HIT_CANDIDATE).item()
+
+
+def test_a_log_of_dates_and_times_is_not_a_candidate_and_has_no_hits() -> None:
+    """Dates (8 digits) and times in every line: no run holds a hit, and the filter says so."""
+    import polars as pl
+
+    log = "2026-11-20T10:00:00 INFO served in 12 ms status=200 order=12345678\n" * 500
+    assert not pl.Series([log]).str.contains(detectors._DIGIT_HIT_CANDIDATE).item()
+    assert detectors.detect_many([log]) == [{}] and reference.detect(log) == {}
