@@ -227,8 +227,10 @@ def _aggregate(rows: pl.DataFrame) -> pl.DataFrame:
     # merge and sort only when some row has them, and come back as constants afterwards.
     flags = rows.select(pl.col(f"has_{i.value}").any() for i in _ITEMS).row(0, named=True)
     has = [name for name, seen in flags.items() if seen]
-    shared = rows.get_column(MERGED)
-    single = rows.filter(~shared).select(
+    shared = pl.col(MERGED)
+    # Lazy: the filters then copy only the columns the persons keep, not every working column.
+    rows_lazy = rows.lazy()
+    single = rows_lazy.filter(~shared).select(
         PERSON,
         pl.concat_list(ROW_COLUMN).alias("source_rows"),
         *_PERSON_FIELDS,
@@ -237,7 +239,7 @@ def _aggregate(rows: pl.DataFrame) -> pl.DataFrame:
         "financial",
     )
     merged = (
-        rows.filter(shared)
+        rows_lazy.filter(shared)
         .group_by(PERSON)
         .agg(
             pl.col(ROW_COLUMN).alias("source_rows"),
@@ -245,7 +247,7 @@ def _aggregate(rows: pl.DataFrame) -> pl.DataFrame:
             *(pl.col(c).any() for c in (*has, "sensitive", "financial")),
         )
     )
-    persons = pl.concat([single, merged.select(single.columns)])
+    persons = pl.concat([single, merged.select(single.collect_schema().names())]).collect()
     return persons.with_columns(pl.lit(False).alias(name) for name, seen in flags.items() if not seen)
 
 
