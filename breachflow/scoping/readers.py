@@ -254,9 +254,10 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
 
 def _read_csv(path: Path, data: bytes) -> RawDataset:
     parts, encoding = _decode_to_utf8(path, data)
+    quoted = any(b'"' in part for part in parts)  # one scan, used twice
     # Parts are parsed one by one (no copy to join them) when no quoted cell can span a cut
     # and the header search stays within the first part.
-    if len(parts) > 1 and (any(b'"' in part for part in parts) or parts[0].count(b"\n") <= HEADER_SEARCH_ROWS):
+    if len(parts) > 1 and (quoted or parts[0].count(b"\n") <= HEADER_SEARCH_ROWS):
         parts = [b"".join(parts)]
     utf8 = parts[0]
     notes: list[str] = []
@@ -318,21 +319,23 @@ def _read_csv(path: Path, data: bytes) -> RawDataset:
             path, f"cannot be parsed as CSV ({type(exc).__name__}); check the quoting and the separators"
         ) from None
     frame = pl.concat(frames) if len(frames) > 1 else frames[0]
-    _check_ragged(path, parts, header_line, records[header_index], frame)
+    _check_ragged(path, parts, header_line, records[header_index], frame, quoted=quoted)
     table = _finish_table(path, Table(sheet=None, header_line=header_line, headers=headers, frame=frame))
     return RawDataset(path=path, encoding=encoding, tables=[table], notes=notes, content=data)
 
 
-def _check_ragged(path: Path, parts: list[bytes], header_line: int, header: list[str], frame: pl.DataFrame) -> None:
-    """Every record must have as many fields as the header; name the first that does not."""
-    if _all_rows_full(parts, header, frame):
+def _check_ragged(
+    path: Path, parts: list[bytes], header_line: int, header: list[str], frame: pl.DataFrame, *, quoted: bool
+) -> None:
+    """Every record must have as many fields as the header; name the first that does not (``quoted``: a " in the file)."""
+    if _all_rows_full(parts, header, frame, quoted=quoted):
         return
     body = b"".join(parts) if len(parts) > 1 else parts[0]
     if _maybe_ragged(body, len(header)):
         _locate_ragged(path, body.decode("utf-8"), header_line, len(header))
 
 
-def _all_rows_full(parts: list[bytes], header: list[str], frame: pl.DataFrame) -> bool:
+def _all_rows_full(parts: list[bytes], header: list[str], frame: pl.DataFrame, *, quoted: bool) -> bool:
     """True when the parsed ``frame`` proves that every record has the header's width.
 
     polars refuses a record with more fields than the header (``truncate_ragged_lines``
@@ -343,7 +346,7 @@ def _all_rows_full(parts: list[bytes], header: list[str], frame: pl.DataFrame) -
     short row, but also a blank line) the line-by-line checks decide.
     """
     commas = sum(part.count(b",") for part in parts) - sum(cell.count(",") for cell in header)
-    if any(b'"' in part for part in parts):
+    if quoted:
         value_columns = [c for c in frame.columns if c != ROW_COLUMN]
         inside = frame.select(pl.sum_horizontal(pl.col(value_columns).str.count_matches(",", literal=True).sum()))
         commas -= int(inside.item() or 0)
