@@ -57,10 +57,32 @@ def nfkc_series(values: pl.Series) -> pl.Series:
     """NFKC of each value, computed only for values that hold a character NFKC might change.
 
     polars' NFKC costs ~0.5 µs a value even when nothing changes; the check is a
-    single regex scan, and in a customer list most values pass it unchanged.
+    single regex scan, and in a customer list most values pass it unchanged. NFKC changes
+    no ASCII character, so in a mostly ASCII column (phones, e-mails, postal codes) only
+    the values with other characters are scanned: telling them apart (bytes vs characters)
+    costs a quarter of the scan.
     """
-    unsure = values.str.contains(_NFKC_UNSURE)
+    if _mostly_ascii(values.head(_SAMPLE)):
+        non_ascii = _non_ascii(values).fill_null(False)
+        if not non_ascii.any():
+            return values
+        at = non_ascii.arg_true()
+        unsure = pl.Series(values.name, [False], dtype=pl.Boolean).new_from_index(0, len(values))
+        unsure = unsure.scatter(at, values.gather(at).str.contains(_NFKC_UNSURE))
+    else:  # names, addresses: the check would only add to the scan
+        unsure = values.str.contains(_NFKC_UNSURE)
     return _settle(values, values, unsure, lambda v: v.str.normalize("NFKC"))
+
+
+_SAMPLE = 1024
+
+
+def _non_ascii(values: pl.Series) -> pl.Series:
+    return values.str.len_bytes() != values.str.len_chars()
+
+
+def _mostly_ascii(sample: pl.Series) -> bool:
+    return 2 * int(_non_ascii(sample).sum()) < sample.len() - sample.null_count()
 
 
 def _settle(

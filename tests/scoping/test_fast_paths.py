@@ -42,6 +42,15 @@ def test_nfkc_fast_path_equals_full_normalisation(values):
     assert nz.nfkc_series(series).to_list() == series.str.normalize("NFKC").to_list()
 
 
+def test_nfkc_of_a_mostly_ascii_column_with_late_full_width_values_equals_full_normalisation():
+    """Past the ASCII sample: full-width digits, ㈱ and a combining mark further down are still normalised."""
+    values = [f"090-{i:04d}-5678" for i in range(3000)] + ["０９０－１２３４－５６７８", "㈱山田", "ｶﾞ", None, "\u00a0x", "a\u0301"]
+    series = _series(values * 2)
+    assert nz.nfkc_series(series).to_list() == series.str.normalize("NFKC").to_list()
+    names = _series(["山田 太郎", "ﾔﾏﾀﾞ", "髙﨑", "plain"] * 800)  # mostly not ASCII: scanned whole
+    assert nz.nfkc_series(names).to_list() == names.str.normalize("NFKC").to_list()
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(_ANY_TEXT, max_size=20))
 def test_nfkc_fast_path_equals_unicodedata(values):
