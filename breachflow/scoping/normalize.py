@@ -181,9 +181,12 @@ def _phone_clean_exact(expr: pl.Expr) -> pl.Expr:
 
 
 def _phone_clean_series(values: pl.Series) -> pl.Series:
-    # ASCII digits and hyphens only (090-1234-5678): no suffix to cut, only hyphens to drop.
-    unsure = ~values.str.contains(r"^[0-9-]*$")
+    # ASCII digits and hyphens only (090-1234-5678, or +81-90-…): no suffix to cut, only
+    # hyphens to drop. What is left then parses as an integer (a leading "+" included, which
+    # _phone_clean_exact keeps too); a parse is cheaper than the regex ^[0-9-]*$. Anything
+    # else, or more digits than an integer holds, takes the exact path.
     fast = values.str.replace_all("-", "", literal=True)
+    unsure = fast.str.to_integer(base=10, strict=False).is_null()
     return _settle(values, fast, unsure, lambda v: _series_expr(v, _phone_clean_exact))
 
 
