@@ -24,13 +24,14 @@ def assign_persons(frame: pl.DataFrame, *, name: str, identifiers: list[str]) ->
 
     Also adds ``__merged``: true on the rows of persons with more than one row.
     """
-    name_hash = pl.col(name).hash(seed=1)
+    # The name is hashed once (an eager select would hash it again for every identifier).
+    name_hash = frame.get_column(name).hash(seed=1)
     # One select: polars hashes and counts the identifier columns side by side.
     maybe_shared = frame.select(
         (
             pl.col(name).is_not_null()
             & pl.col(column).is_not_null()
-            & (name_hash ^ pl.col(column).hash(seed=2)).is_duplicated()
+            & (pl.lit(name_hash) ^ pl.col(column).hash(seed=2)).is_duplicated()
         ).alias(str(kind))
         for kind, column in enumerate(identifiers)
     )
