@@ -370,6 +370,17 @@ def test_phone_e164_equals_phonenumbers_per_value(values):
     assert got == [nz._phone_slow(c) if c else None for c in cleaned]
 
 
+def _same_error_both_ways(path, monkeypatch) -> str:
+    """The error reading ``path`` gives decoded in one piece, which must equal the one decoded on two cores."""
+    with pytest.raises(DatasetError) as serial:
+        read_dataset(path=path)
+    monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1)
+    with pytest.raises(DatasetError) as parallel:
+        read_dataset(path=path)
+    assert str(parallel.value) == str(serial.value)
+    return str(parallel.value)
+
+
 def _cp932_lines(n: int) -> bytes:
     """A CP932 list with extended characters and codec-only bytes (0x80, 0xA0) on every line."""
     rows = b"".join(
@@ -397,13 +408,7 @@ def test_cp932_transcoding_that_fails_falls_back_to_the_exact_error(tmp_path, mo
     assert readers.transcode_cp932(bytes(data)) is None
     path = tmp_path / "bad.csv"
     path.write_bytes(bytes(data))
-    with pytest.raises(DatasetError) as serial:
-        read_dataset(path=path)
-    monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1)
-    with pytest.raises(DatasetError) as parallel:
-        read_dataset(path=path)
-    assert str(parallel.value) == str(serial.value)
-    assert f"byte {bad}" in str(parallel.value)
+    assert f"byte {bad}" in _same_error_both_ways(path, monkeypatch)
 
 
 def _with_lines_at_the_cut(data: bytes, lines: bytes) -> bytes:
@@ -453,13 +458,7 @@ def test_short_row_in_the_second_part_is_named_as_in_one_piece(tmp_path, monkeyp
     """A row with a missing field after the cut gets the same error (its line number) both ways."""
     path = tmp_path / "short.csv"
     path.write_bytes(_cp932_lines(3000) + "佐藤 花子,東京都\r\n".encode("cp932") + _cp932_lines(10).split(b"\n", 1)[1])
-    with pytest.raises(DatasetError) as serial:
-        read_dataset(path=path)
-    monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1)
-    with pytest.raises(DatasetError) as parallel:
-        read_dataset(path=path)
-    assert str(parallel.value) == str(serial.value)
-    assert "line 3002 has 2 fields but the header has 4" in str(parallel.value)
+    assert "line 3002 has 2 fields but the header has 4" in _same_error_both_ways(path, monkeypatch)
 
 
 @settings(max_examples=200, deadline=None)
