@@ -186,15 +186,14 @@ class _FileScan:
     # Texts waiting for detection (member, text, truncated): detected in a batch with other files'.
     # A text is a str or its UTF-8 bytes (plain_text keeps large UTF-8 files as bytes).
     pending: list[tuple[str | None, str | bytes, bool]] = field(default_factory=list)
+    pending_size: int = 0  # characters or bytes of the pending texts
 
     def detect(self, member: str | None, text: str | bytes, *, truncated: bool) -> None:
         self.pending.append((member, text, truncated))
+        self.pending_size += len(text)
         # A zip of many large lists must not hold all their texts at once.
-        if self.pending_size() >= PENDING_TEXT_LIMIT:
+        if self.pending_size >= PENDING_TEXT_LIMIT:
             _settle_alone(self)
-
-    def pending_size(self) -> int:
-        return sum(len(text) for _, text, _ in self.pending)
 
     def settle(self, hits: list[dict[Detector, DetectorHits]]) -> None:
         """Record the detection results of the pending texts (same order)."""
@@ -203,6 +202,7 @@ class _FileScan:
                 detectors = {d: DetectorCount(count=h.count, distinct=h.distinct, samples=h.samples) for d, h in found.items()}
                 self.units.append(UnitRecord(member=member, detectors=detectors, truncated=truncated))
         self.pending.clear()
+        self.pending_size = 0
 
     def issue(self, member: str | None, kind: IssueKind, message: str) -> None:
         self.issues.append(IssueRecord(member=member, kind=kind, message=message))
@@ -395,7 +395,7 @@ def scan_files(jobs: list[_Job]) -> list[_Result]:
         opened.append(item)
         if isinstance(item, _Open) and item.scan.pending:
             waiting.append(item)
-            size += item.scan.pending_size()
+            size += item.scan.pending_size
             if size >= PENDING_TEXT_LIMIT:
                 _settle_together(waiting)
                 waiting, size = [], 0
@@ -426,6 +426,7 @@ def _settle_alone(scan: _FileScan) -> None:
         scan.settle(_detect_texts([text for _, text, _ in scan.pending]))
     except Exception as exc:  # noqa: BLE001 - reported as an issue: the file was not searched
         scan.pending.clear()
+        scan.pending_size = 0
         scan.issue(None, IssueKind.not_searched, f"its text could not be searched ({type(exc).__name__})")
 
 
