@@ -472,15 +472,22 @@ class _Prefetch:
     """
 
     def __init__(self, batches: list[list[_Job]]) -> None:
+        self._sizes = [sum(map(_read_size, batch)) for batch in batches]
         self._batches = batches
+        self._done = 0  # batches finished
         self._next = 0  # first batch not yet prefetched
+        self._window = 0  # bytes asked for in the batches between those two
 
     def ahead_of(self, done: int) -> None:
-        budget = PREFETCH_BYTES - sum(_read_size(job) for batch in self._batches[done : self._next] for job in batch)
-        while self._next < len(self._batches) and budget > 0:
+        while self._done < min(done, self._next):
+            self._window -= self._sizes[self._done]
+            self._done += 1
+        if done > self._next:  # finished before they were asked for: none of theirs is in the window
+            self._done = self._next = done
+        while self._next < len(self._batches) and self._window < PREFETCH_BYTES:
             for job in self._batches[self._next]:
-                budget -= _read_size(job)
                 _will_need(job)
+            self._window += self._sizes[self._next]
             self._next += 1
 
 

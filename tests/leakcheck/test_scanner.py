@@ -321,6 +321,13 @@ def test_prefetch_stays_a_bounded_window_ahead_of_the_finished_batches(tmp_path:
     assert prefetch._next == 6
     prefetch.ahead_of(6)
     assert prefetch._next == 6
+    # Workers that overtake the prefetch: the finished batches are skipped, not asked for.
+    late = scanner._Prefetch(batches)
+    monkeypatch.setattr(scanner, "PREFETCH_BYTES", 600)
+    late.ahead_of(0)
+    assert late._next == 1
+    late.ahead_of(3)
+    assert (late._done, late._next, late._window) == (3, 4, 600)
 
 
 def test_a_text_the_detectors_fail_on_is_reported_and_the_rest_of_the_batch_still_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
