@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
@@ -356,10 +356,9 @@ class Detection:
         return hits
 
 
-# For the Rust regex engine: its \s is Unicode White_Space, Python's is str.isspace(), so the
-# characters Python's \s matches are listed.
-# What Python's \s matches in str patterns (str.isspace()); tests check it against the regex
-# over every code point, which takes a third of a second to compute in each worker.
+# For the Rust regex engine, whose \s is Unicode White_Space: what Python's \s matches in str
+# patterns (str.isspace()), listed. A test checks the list against the regex over every code
+# point, which takes a third of a second to compute in each worker.
 _PYTHON_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
@@ -447,29 +446,41 @@ def _hit_frame(texts: list[str | bytes]) -> pl.DataFrame:
     frames = [_digit_run_hits(texts, series)]
     # Emails only where there is an "@" (found at memchr speed), birth dates only in texts that
     # speak of them (explicit classes, no case folding: the characters has_birth_context accepts).
-    for detector, wanted in (
-        (Detector.email, series.str.contains("@", literal=True)),
-        (Detector.birth_date, vectorised.contains(series, _BIRTH_CONTEXT_PATTERN)),
-    ):
-        if not wanted.any():
-            continue
-        subset = series if wanted.all() else series.filter(wanted)
-        if detector is Detector.email:
-            found = vectorised.emails(subset, local=_EMAIL_LOCAL_CLASS, domain=_EMAIL_DOMAIN_BODY)
-        else:
-            found = vectorised.birth_dates(
-                subset,
-                seireki=_rust(_SEIREKI.pattern),
-                wareki=_rust(_WAREKI.pattern),
-                era_letters=_ERA_LETTERS,
-                era_start_years=ERA_START_YEARS,
-                today=date.today(),
-            )
-        text = pl.col("text") if wanted.all() else wanted.arg_true().gather(found["text"])
-        frames.append(found.select(text=text, kind=pl.lit(detector.value), value="value", detail="detail"))
+    emails = _in_texts(
+        series,
+        series.str.contains("@", literal=True),
+        lambda subset: vectorised.emails(subset, local=_EMAIL_LOCAL_CLASS, domain=_EMAIL_DOMAIN_BODY),
+    )
+    births = _in_texts(
+        series,
+        vectorised.contains(series, _BIRTH_CONTEXT_PATTERN),
+        lambda subset: vectorised.birth_dates(
+            subset,
+            seireki=_rust(_SEIREKI.pattern),
+            wareki=_rust(_WAREKI.pattern),
+            era_letters=_ERA_LETTERS,
+            era_start_years=ERA_START_YEARS,
+            today=date.today(),
+        ),
+    )
+    for detector, found in ((Detector.email, emails), (Detector.birth_date, births)):
+        if found is not None:
+            frames.append(found.select("text", kind=pl.lit(detector.value), value="value", detail="detail"))
     # Detector names as an enum: grouping by text and detector then hashes integers, not strings.
     schema = {"text": pl.UInt32, "kind": pl.Enum([d.value for d in Detector]), "value": pl.String, "detail": pl.String}
     return pl.concat([frame.cast(schema) for frame in frames])  # type: ignore[arg-type]
+
+
+def _in_texts(
+    series: pl.Series, wanted: pl.Series, search: Callable[[pl.Series], pl.DataFrame]
+) -> pl.DataFrame | None:
+    """``search`` over the ``wanted`` texts only, its ``text`` column mapped back to indices of ``series``; None if none."""
+    if not wanted.any():
+        return None
+    if wanted.all():
+        return search(series)
+    found = search(series.filter(wanted))
+    return found.with_columns(text=wanted.arg_true().gather(found["text"]))
 
 
 def _digit_run_hits(texts: list[str | bytes], series: pl.Series) -> pl.DataFrame:
@@ -479,19 +490,20 @@ def _digit_run_hits(texts: list[str | bytes], series: pl.Series) -> pl.DataFrame
 
     # Runs are extracted only from texts that could hold a hit: one scan that stops at the
     # first candidate, instead of pulling out every date of a log.
-    candidates = vectorised.contains(series, _DIGIT_HIT_CANDIDATE)
-    if not candidates.any():
-        return pl.DataFrame(schema={"text": pl.UInt32, "kind": pl.String, "value": pl.String, "detail": pl.String})
-    runs = vectorised.find_runs(
-        series if candidates.all() else series.filter(candidates),
-        _DIGIT_RUN.pattern,
-        gap=_postal_gap_rust(),
-        gap_chars=_python_spaces() + _POSTAL_GAP_EXTRA,
-        prefecture=_PREFECTURE.pattern,
-        prefecture_chars="".join(sorted(set("".join(PREFECTURES)))),
+    runs = _in_texts(
+        series,
+        vectorised.contains(series, _DIGIT_HIT_CANDIDATE),
+        lambda subset: vectorised.find_runs(
+            subset,
+            _DIGIT_RUN.pattern,
+            gap=_postal_gap_rust(),
+            gap_chars=_python_spaces() + _POSTAL_GAP_EXTRA,
+            prefecture=_PREFECTURE.pattern,
+            prefecture_chars="".join(sorted(set("".join(PREFECTURES)))),
+        ),
     )
-    if not candidates.all():
-        runs = runs.with_columns(text=candidates.arg_true().gather(runs["text"]))
+    if runs is None:
+        return pl.DataFrame(schema={"text": pl.UInt32, "kind": pl.String, "value": pl.String, "detail": pl.String})
     classes = vectorised.classify_runs(
         runs["run"],
         separators=_SEPARATORS,
