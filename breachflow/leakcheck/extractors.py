@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from html import unescape
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
@@ -125,13 +124,6 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _xml_parts(archive: zipfile.ZipFile, parts: re.Pattern[str], max_bytes: int) -> Iterator[str]:
-    for info in archive.infolist():
-        if parts.match(info.filename):
-            with archive.open(info) as member:
-                yield member.read(max_bytes).decode("utf-8", errors="replace")
-
-
 def _strip_xml(xml: str, breaks: re.Pattern[str]) -> str:
     text = _TAG.sub("", breaks.sub("\t", xml))
     return unescape(text) if "&" in text else text
@@ -146,12 +138,27 @@ def _stream(data: bytes | BinaryIO) -> BinaryIO:
 
 def text_of_ooxml(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> str:
     """Text of an XLSX/XLSM (shared strings and sheets) or DOCX (body, headers, notes)."""
+    raw, breaks = _office_parts(data, sheet=sheet, max_bytes=max_bytes)
+    return _xml_text(raw, breaks)
+
+
+def _office_parts(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> tuple[list[bytes], re.Pattern[str]]:
+    """The XML parts that hold a workbook's or document's text (each read up to ``max_bytes``), and their breaks."""
+    parts, breaks = (_SHEET_PARTS, _SHEET_BREAKS) if sheet else (_DOC_PARTS, _DOC_BREAKS)
     try:
         with zipfile.ZipFile(_stream(data)) as archive:
-            parts, breaks = (_SHEET_PARTS, _SHEET_BREAKS) if sheet else (_DOC_PARTS, _DOC_BREAKS)
-            return "\n".join(_strip_xml(xml, breaks) for xml in _xml_parts(archive, parts, max_bytes))
+            raw = []
+            for info in archive.infolist():
+                if parts.match(info.filename):
+                    with archive.open(info) as member:
+                        raw.append(member.read(max_bytes))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, KeyError) as exc:
         raise ExtractionError("broken_container", f"not a readable Office file ({type(exc).__name__})") from None
+    return raw, breaks
+
+
+def _xml_text(raw: list[bytes], breaks: re.Pattern[str]) -> str:
+    return "\n".join(_strip_xml(part.decode("utf-8", errors="replace"), breaks) for part in raw)
 
 
 def ooxml_text(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> str | bytes:
@@ -163,18 +170,13 @@ def ooxml_text(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> str | 
     """
     import polars as pl
 
-    try:
-        with zipfile.ZipFile(_stream(data)) as archive:
-            parts, breaks = (_SHEET_PARTS, _SHEET_BREAKS) if sheet else (_DOC_PARTS, _DOC_BREAKS)
-            raw = list(_raw_xml_parts(archive, parts, max_bytes))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, KeyError) as exc:
-        raise ExtractionError("broken_container", f"not a readable Office file ({type(exc).__name__})") from None
+    raw, breaks = _office_parts(data, sheet=sheet, max_bytes=max_bytes)
     if sum(map(len, raw)) < KEEP_UTF8_FROM:
-        return "\n".join(_strip_xml(xml.decode("utf-8", errors="replace"), breaks) for xml in raw)
+        return _xml_text(raw, breaks)
     try:
         xml = pl.Series(raw, dtype=pl.Binary).cast(pl.String)
-    except pl.exceptions.ComputeError:
-        return "\n".join(_strip_xml(part.decode("utf-8", errors="replace"), breaks) for part in raw)
+    except pl.exceptions.ComputeError:  # not valid UTF-8 (a part cut by the cap, say)
+        return _xml_text(raw, breaks)
     text = xml.str.replace_all(breaks.pattern, "\t").str.replace_all(_TAG.pattern, "")
     ampersands = text.str.count_matches("&", literal=True)
     if ampersands.sum():
@@ -186,13 +188,6 @@ def ooxml_text(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> str | 
 
 
 _XML_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
-
-
-def _raw_xml_parts(archive: zipfile.ZipFile, parts: re.Pattern[str], max_bytes: int) -> Iterator[bytes]:
-    for info in archive.infolist():
-        if parts.match(info.filename):
-            with archive.open(info) as member:
-                yield member.read(max_bytes)
 
 
 def pdf_reader(data: bytes | BinaryIO) -> PdfReader:
