@@ -1,13 +1,13 @@
-"""Detection over a whole text in polars (Rust regex, columnar checksums and dates).
+"""Detection over many texts at once in polars (Rust regex, columnar checksums and dates).
 
 Same results as the Python path of ``detectors.Detection`` (itself checked against the
-straightforward reference): every detector's matches are found in one Rust regex pass
-over the text, distinct digit runs are classified with column expressions (My Number check
-digit and Luhn by position), birth dates are converted and checked as columns, and only
-digit runs whose meaning depends on their surroundings (postal codes with no prefecture
-right after them, "+81") or that split into space-separated pieces are handed back to
-Python, with their index among the text's runs. Nothing here turns a hit into a Python
-object: callers get frames of values, which stay in memory.
+straightforward reference): each detector's matches are found in one Rust regex pass over
+a Series of texts, distinct digit runs are classified with column expressions (My Number
+check digit and Luhn by position), birth dates are converted and checked as columns, and
+only digit runs whose meaning depends on more than the match captures (a postal code with
+no prefecture right after it, a spaced run whose pieces must be tried one by one) are handed
+back to ``detectors``, with their rank among their text's runs. Nothing here turns a hit
+into a Python object: callers get frames of values, which stay in memory.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # What the columnar classification says about a distinct run.
 KIND_PYTHON = "python"  # space-separated run that is nothing as a whole: pieces classified in Python
-KIND_CONTEXT = "context"  # postal code or "+81...": classified where it stands
+KIND_CONTEXT = "context"  # postal code or "81...": settled with what stands around it
 
 _FULL_WIDTH = [chr(0xFF10 + n) for n in range(10)]
 _ASCII = [str(n) for n in range(10)]
