@@ -153,17 +153,24 @@ def _standard_rows(raw: RawDataset, plans: list[ColumnPlan]) -> pl.DataFrame:
     return rows.with_columns(pl.col(has).fill_null(False)).with_row_index(ORDINAL)
 
 
-def _via_unique(rows: pl.DataFrame, source: str, out: str, fn: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
-    """Compute ``fn`` once per distinct value: genders, occupations and prefectures repeat a lot."""
-    distinct = rows.select(pl.col(source).unique())
-    distinct = distinct.with_columns(fn(pl.col(source)).alias(out))
-    known = distinct.filter(pl.col(source).is_not_null())
-    at_null = distinct.filter(pl.col(source).is_null()).get_column(out)
-    # A hash lookup per row; an order-keeping left join of a million rows costs ~3x more.
-    looked_up = pl.col(source).replace_strict(known.get_column(source), known.get_column(out), default=None)
-    if at_null.len() and at_null[0] is not None:
-        looked_up = pl.when(pl.col(source).is_null()).then(pl.lit(at_null[0], at_null.dtype)).otherwise(looked_up)
-    return rows.with_columns(looked_up.cast(distinct.schema[out]).alias(out))
+def _via_unique(rows: pl.DataFrame, columns: dict[str, tuple[str, Callable[[pl.Expr], pl.Expr]]]) -> pl.DataFrame:
+    """For each ``source: (out, fn)``, ``fn`` computed once per distinct value: genders, occupations and prefectures repeat a lot.
+
+    The columns' distinct values are found side by side, and their lookups run side by side.
+    """
+    uniques = rows.select(pl.col(source).unique().implode() for source in columns).row(0)
+    lookups = []
+    for (source, (out, fn)), values in zip(columns.items(), uniques, strict=True):
+        distinct = pl.DataFrame({source: values}, schema={source: rows.schema[source]})
+        distinct = distinct.with_columns(fn(pl.col(source)).alias(out))
+        known = distinct.filter(pl.col(source).is_not_null())
+        at_null = distinct.filter(pl.col(source).is_null()).get_column(out)
+        # A hash lookup per row; an order-keeping left join of a million rows costs ~3x more.
+        looked_up = pl.col(source).replace_strict(known.get_column(source), known.get_column(out), default=None)
+        if at_null.len() and at_null[0] is not None:
+            looked_up = pl.when(pl.col(source).is_null()).then(pl.lit(at_null[0], at_null.dtype)).otherwise(looked_up)
+        lookups.append(looked_up.cast(distinct.schema[out]).alias(out))
+    return rows.with_columns(lookups)
 
 
 def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.DataFrame:
@@ -180,9 +187,14 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
         nz.nfkc(address).alias("address_nfkc"),
         name=pl.col("name").str.strip_chars(),
     )
-    rows = _via_unique(rows, "gender_raw", "gender", lambda e: nz.gender(nz.nfkc(e)))
-    rows = _via_unique(rows, "occupation_raw", "occupation", lambda e: nz.text(nz.nfkc(e)))
-    rows = _via_unique(rows, "prefecture_raw", "prefecture_col", lambda e: nz.prefecture(nz.nfkc(e)))
+    rows = _via_unique(
+        rows,
+        {
+            "gender_raw": ("gender", lambda e: nz.gender(nz.nfkc(e))),
+            "occupation_raw": ("occupation", lambda e: nz.text(nz.nfkc(e))),
+            "prefecture_raw": ("prefecture_col", lambda e: nz.prefecture(nz.nfkc(e))),
+        },
+    )
     # Names are mostly unique and birth dates have a per-row fast path, so a join on the
     # distinct values costs more than computing every row; one with_columns lets polars
     # run the independent columns (phones included) side by side.

@@ -295,15 +295,20 @@ def test_email_display_equals_text_for_valid_addresses(values):
 @given(st.lists(st.one_of(st.none(), st.sampled_from(["男", "女性", " F ", "会社員", "ｶｲｼｬｲﾝ", ""]), _ANY_TEXT), max_size=40))
 def test_per_distinct_value_lookup_equals_per_row(values):
     """Computing a column once per distinct value and looking it up equals computing it on every row."""
-    frame = _series(values).to_frame()
-    for fn in (
+    frame = _series(values).to_frame().with_columns(w=pl.col("v").reverse())
+    fns = (
         lambda e: nz.gender(nz.nfkc(e)),
         lambda e: nz.text(nz.nfkc(e)),
         lambda e: nz.text(e).fill_null("unknown"),  # a value for null cells too
         lambda e: e.str.len_chars(),  # another type
-    ):
-        looked_up = service._via_unique(frame, "v", "out", fn).get_column("out").to_list()
+    )
+    for fn in fns:
+        looked_up = service._via_unique(frame, {"v": ("out", fn)}).get_column("out").to_list()
         assert looked_up == frame.select(fn(pl.col("v"))).to_series().to_list()
+    # Two columns at once, each with its own function.
+    both = service._via_unique(frame, {"v": ("a", fns[0]), "w": ("b", fns[2])})
+    assert both.get_column("a").to_list() == frame.select(fns[0](pl.col("v"))).to_series().to_list()
+    assert both.get_column("b").to_list() == frame.select(fns[2](pl.col("w"))).to_series().to_list()
 
 
 @settings(max_examples=100, deadline=None)
