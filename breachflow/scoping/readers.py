@@ -9,9 +9,7 @@ numbers, column names and counts only — never a cell's value.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import fcntl
 import functools
 import hashlib
 import io
@@ -154,7 +152,7 @@ def _decode_to_utf8(path: Path, data: bytes) -> tuple[list[bytes], str]:
 # Below this size a second process costs more than it saves.
 PARALLEL_DECODE_FROM = 16 << 20
 _CHILD = Path(__file__).with_name("_cp932_child.py")
-_PIPE_SIZE = 1 << 20
+_WRITE_CHUNK = 16 << 20
 
 
 def transcode_cp932(data: bytes) -> list[bytes] | None:
@@ -165,10 +163,12 @@ def transcode_cp932(data: bytes) -> list[bytes] | None:
     character, so decoding the halves cut after a newline gives what decoding the whole
     gives; joined, the parts are the whole file's UTF-8. The cut is placed before a line
     that is not blank. None when the data does not decode (or no child could run): the
-    caller then decodes it in one piece and reports the failing byte. The data only
-    passes through pipes.
+    caller then decodes it in one piece and reports the failing byte.
+
+    The halves pass through anonymous in-memory files (memfd), never a file on disk: one
+    copy each way, without the system calls and waits of a pipe.
     """
-    if not sys.executable or len(os.sched_getaffinity(0)) < 2:
+    if not sys.executable or len(os.sched_getaffinity(0)) < 2 or not hasattr(os, "memfd_create"):
         return None
     cut = len(data) // 2
     while (cut := data.find(b"\n", cut) + 1) and data[cut : cut + 1] in (b"\r", b"\n"):
@@ -176,35 +176,38 @@ def transcode_cp932(data: bytes) -> list[bytes] | None:
     if not 0 < cut < len(data):
         return None
     try:
-        child = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(_CHILD)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        source, target = os.memfd_create("breachflow-cp932"), os.memfd_create("breachflow-utf8")
     except OSError:
         return None
-    with child:
-        with contextlib.suppress(OSError):  # larger pipes: fewer system calls (Linux only)
-            fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-            fcntl.fcntl(child.stdin.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-        # The child's half is handed over before this process starts decoding: the
-        # decode below holds the GIL, so nothing could feed the pipe meanwhile.
-        try:
-            child.stdin.write(memoryview(data)[cut:])
-            child.stdin.close()
-        except OSError:
-            child.kill()
-            return None
-        try:
-            first = data[:cut].decode("cp932").encode("utf-8")
-        except UnicodeDecodeError:
-            child.kill()
-            return None
-        second = child.stdout.read()
-        if child.wait() != 0:
-            return None
+    try:
+        _write_all(source, memoryview(data)[cut:])
+        child = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(_CHILD), str(source), str(target)],
+            pass_fds=(source, target),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        with child:
+            try:
+                first = data[:cut].decode("cp932").encode("utf-8")
+            except UnicodeDecodeError:
+                child.kill()
+                return None
+            if child.wait() != 0:
+                return None
+        second = os.pread(target, os.fstat(target).st_size, 0)
+    except OSError:
+        return None
+    finally:
+        os.close(source)
+        os.close(target)
     return [first, second]
+
+
+def _write_all(fd: int, view: memoryview) -> None:
+    while view:
+        view = view[os.write(fd, view[:_WRITE_CHUNK]) :]
 
 
 def _utf8_failure_in_head(data: bytes) -> int | None:

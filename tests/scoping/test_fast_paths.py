@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from breachflow.errors import DatasetError
 from breachflow.scoping import normalize as nz
 from breachflow.scoping import summary as sm
-from breachflow.scoping.merge import MERGED, ORDINAL, PERSON, assign_persons
+from breachflow.scoping.merge import MERGED, ORDINAL, PERSON, _repeated, assign_persons
 from breachflow.scoping import readers, service
 from breachflow.scoping.readers import read_dataset
 
@@ -148,6 +149,14 @@ def test_merge_equals_pairwise_reference(data):
     got = assigned.get_column(PERSON).to_list()
     assert assigned.get_column(MERGED).to_list() == [got.count(person) > 1 for person in got]
     assert got == _reference_persons(names, [phones, mails])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1) | st.sampled_from([0, 1, 2**63, 2**64 - 1]), max_size=60))
+def test_repeated_keys_equal_is_duplicated(keys):
+    """The sort-based check of repeated 64-bit keys marks exactly the rows is_duplicated marks."""
+    series = pl.Series("k", keys, dtype=pl.UInt64)
+    assert _repeated(series).to_list() == series.is_duplicated().to_list()
 
 
 def _reference_ragged(text: str, width: int) -> int | None:
@@ -400,6 +409,14 @@ def test_cp932_transcoded_on_two_cores_equals_one_decode():
     parts = readers.transcode_cp932(data)
     assert len(parts) == 2 and all(part.endswith(b"\r\n") for part in parts)
     assert b"".join(parts) == data.decode("cp932").encode("utf-8")
+
+
+def test_cp932_transcoding_leaves_no_file_descriptor_open():
+    """The in-memory files that carry the halves are closed, on success and on a decoding failure."""
+    before = sorted(os.listdir("/proc/self/fd"))
+    assert readers.transcode_cp932(_cp932_lines(2000)) is not None
+    assert readers.transcode_cp932(_cp932_lines(2000).replace(b"\r\n", b"\x81\n")) is None
+    assert sorted(os.listdir("/proc/self/fd")) == before
 
 
 @pytest.mark.parametrize("where", ["first half", "second half", "at the cut"])
