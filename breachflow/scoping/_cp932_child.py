@@ -1,5 +1,7 @@
 """Child process of ``readers.transcode_cp932``: CP932 bytes in one in-memory file, UTF-8 to another.
 
+It prints the number of "," bytes of its part (the parent's ragged-row check needs it).
+
 Run as a script with ``python -I -S`` (no site, no imports beyond the codec and mmap), so
 that it starts in milliseconds. Its arguments are the two inherited file descriptors (memfd:
 the data never touches a disk). On a decoding error it writes nothing and exits with status
@@ -18,10 +20,13 @@ def main() -> int:
             text = str(data, "cp932")  # decoded from the mapping: no copy of the input
         except UnicodeDecodeError:
             return 3
-    view = memoryview(text.encode("utf-8"))
+    utf8 = text.encode("utf-8")
     del text
+    commas = utf8.count(b",")
+    view = memoryview(utf8)
     while view:
         view = view[os.write(target, view[: 16 << 20]) :]
+    sys.stdout.write(f"{commas}\n")
     return 0
 
 

@@ -129,8 +129,12 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _decode_to_utf8(path: Path, data: bytes) -> tuple[list[bytes], str]:
-    """The file as UTF-8 (what polars parses) in one or more parts cut at line ends, and its encoding; see ``_decode``."""
+def _decode_to_utf8(path: Path, data: bytes) -> tuple[list[bytes], str, int | None]:
+    """The file as UTF-8 (what polars parses) in one or more parts cut at line ends, its encoding, and its "," count if known.
+
+    See ``_decode``. Two-core transcoding counts the commas (for the ragged-row check) on
+    both cores as it goes; otherwise the count is None and made when needed.
+    """
     if (
         len(data) >= PARALLEL_DECODE_FROM
         and not data.startswith((_UTF8_BOM, *_UTF16_BOMS))
@@ -138,15 +142,15 @@ def _decode_to_utf8(path: Path, data: bytes) -> tuple[list[bytes], str]:
         and _utf8_failure_in_head(data) is not None
     ):
         # Surely CP932 (or nothing): a large file is transcoded on two cores.
-        parts = transcode_cp932(data)
-        if parts is not None:
-            return parts, "cp932"
+        transcoded = transcode_cp932(data)
+        if transcoded is not None:
+            return transcoded.parts, "cp932", transcoded.commas
     text, encoding = _decode(path, data)
     if encoding == "utf-8":
-        return [data], encoding  # valid as it is: decoding was the check
+        return [data], encoding, None  # valid as it is: decoding was the check
     if encoding == "utf-8-sig":
-        return [data[len(_UTF8_BOM) :]], encoding
-    return [text.encode("utf-8")], encoding
+        return [data[len(_UTF8_BOM) :]], encoding, None
+    return [text.encode("utf-8")], encoding, None
 
 
 # Below this size a second process costs more than it saves.
@@ -155,7 +159,15 @@ _CHILD = Path(__file__).with_name("_cp932_child.py")
 _WRITE_CHUNK = 16 << 20
 
 
-def transcode_cp932(data: bytes) -> list[bytes] | None:
+@dataclass(frozen=True)
+class Transcoded:
+    """UTF-8 in parts cut at line ends, and the number of "," bytes in them."""
+
+    parts: list[bytes]
+    commas: int
+
+
+def transcode_cp932(data: bytes) -> Transcoded | None:
     """CP932 ``data`` as UTF-8 in two parts, the second transcoded by a child process.
 
     Python's codec holds the GIL for the whole call, so the second core needs another
@@ -163,7 +175,9 @@ def transcode_cp932(data: bytes) -> list[bytes] | None:
     character, so decoding the halves cut after a newline gives what decoding the whole
     gives; joined, the parts are the whole file's UTF-8. The cut is placed before a line
     that is not blank. None when the data does not decode (or no child could run): the
-    caller then decodes it in one piece and reports the failing byte.
+    caller then decodes it in one piece and reports the failing byte. Each process also
+    counts the commas of its part (the ragged-row check needs them), while its part is
+    still in its cache.
 
     The halves pass through anonymous in-memory files (memfd), never a file on disk: one
     copy each way, without the system calls and waits of a pipe.
@@ -185,7 +199,7 @@ def transcode_cp932(data: bytes) -> list[bytes] | None:
             [sys.executable, "-I", "-S", str(_CHILD), str(source), str(target)],
             pass_fds=(source, target),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
         with child:
@@ -194,7 +208,9 @@ def transcode_cp932(data: bytes) -> list[bytes] | None:
             except UnicodeDecodeError:
                 child.kill()
                 return None
-            if child.wait() != 0:
+            commas = first.count(b",")
+            reported = child.stdout.read()
+            if child.wait() != 0 or not reported.strip().isdigit():
                 return None
         second = os.pread(target, os.fstat(target).st_size, 0)
     except OSError:
@@ -202,7 +218,7 @@ def transcode_cp932(data: bytes) -> list[bytes] | None:
     finally:
         os.close(source)
         os.close(target)
-    return [first, second]
+    return Transcoded([first, second], commas + int(reported))
 
 
 def _write_all(fd: int, view: memoryview) -> None:
@@ -256,7 +272,7 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
 
 
 def _read_csv(path: Path, data: bytes) -> RawDataset:
-    parts, encoding = _decode_to_utf8(path, data)
+    parts, encoding, commas = _decode_to_utf8(path, data)
     quoted = any(b'"' in part for part in parts)  # one scan, used twice
     # Parts are parsed one by one (no copy to join them) when no quoted cell can span a cut
     # and the header search stays within the first part.
@@ -293,7 +309,12 @@ def _read_csv(path: Path, data: bytes) -> RawDataset:
     start = 0
     for _ in range(header_line - 1):
         start = utf8.index(b"\n", start) + 1
-    parts[0] = utf8[start:] if start else utf8
+    if start:
+        parts[0] = utf8[start:]
+        if commas is not None:
+            commas -= utf8[:start].count(b",")  # the title lines' commas
+    else:
+        parts[0] = utf8
     del utf8
     names = [f"c{i}" for i in range(len(headers))]
     frames: list[pl.DataFrame] = []
@@ -322,23 +343,35 @@ def _read_csv(path: Path, data: bytes) -> RawDataset:
             path, f"cannot be parsed as CSV ({type(exc).__name__}); check the quoting and the separators"
         ) from None
     frame = pl.concat(frames) if len(frames) > 1 else frames[0]
-    _check_ragged(path, parts, header_line, records[header_index], frame, quoted=quoted)
+    _check_ragged(path, parts, header_line, records[header_index], frame, quoted=quoted, commas=commas)
     table = _finish_table(path, Table(sheet=None, header_line=header_line, headers=headers, frame=frame))
     return RawDataset(path=path, encoding=encoding, tables=[table], notes=notes, content=data)
 
 
 def _check_ragged(
-    path: Path, parts: list[bytes], header_line: int, header: list[str], frame: pl.DataFrame, *, quoted: bool
+    path: Path,
+    parts: list[bytes],
+    header_line: int,
+    header: list[str],
+    frame: pl.DataFrame,
+    *,
+    quoted: bool,
+    commas: int | None = None,
 ) -> None:
-    """Every record must have as many fields as the header; name the first that does not (``quoted``: a " in the file)."""
-    if _all_rows_full(parts, header, frame, quoted=quoted):
+    """Every record must have as many fields as the header; name the first that does not.
+
+    ``quoted``: a " in the file; ``commas``: the "," bytes in ``parts``, if already counted.
+    """
+    if _all_rows_full(parts, header, frame, quoted=quoted, commas=commas):
         return
     body = b"".join(parts) if len(parts) > 1 else parts[0]
     if _maybe_ragged(body, len(header)):
         _locate_ragged(path, body.decode("utf-8"), header_line, len(header))
 
 
-def _all_rows_full(parts: list[bytes], header: list[str], frame: pl.DataFrame, *, quoted: bool) -> bool:
+def _all_rows_full(
+    parts: list[bytes], header: list[str], frame: pl.DataFrame, *, quoted: bool, commas: int | None = None
+) -> bool:
     """True when the parsed ``frame`` proves that every record has the header's width.
 
     polars refuses a record with more fields than the header (``truncate_ragged_lines``
@@ -348,7 +381,9 @@ def _all_rows_full(parts: list[bytes], header: list[str], frame: pl.DataFrame, *
     This is one ``bytes.count`` instead of a second parse; when it does not add up (a
     short row, but also a blank line) the line-by-line checks decide.
     """
-    commas = sum(part.count(b",") for part in parts) - sum(cell.count(",") for cell in header)
+    if commas is None:
+        commas = sum(part.count(b",") for part in parts)
+    commas -= sum(cell.count(",") for cell in header)
     if quoted:
         value_columns = [c for c in frame.columns if c != ROW_COLUMN]
         inside = frame.select(pl.sum_horizontal(pl.col(value_columns).str.count_matches(",", literal=True).sum()))

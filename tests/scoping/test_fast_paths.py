@@ -406,9 +406,11 @@ def _cp932_lines(n: int) -> bytes:
 def test_cp932_transcoded_on_two_cores_equals_one_decode():
     """The child process's half joined to this process's half is exactly the whole file's UTF-8."""
     data = _cp932_lines(5000)
-    parts = readers.transcode_cp932(data)
+    transcoded = readers.transcode_cp932(data)
+    parts = transcoded.parts
     assert len(parts) == 2 and all(part.endswith(b"\r\n") for part in parts)
     assert b"".join(parts) == data.decode("cp932").encode("utf-8")
+    assert transcoded.commas == data.count(b",")  # 0x2C is never part of a CP932 character
 
 
 def test_cp932_transcoding_leaves_no_file_descriptor_open():
@@ -434,7 +436,7 @@ def test_cp932_transcoding_that_fails_falls_back_to_the_exact_error(tmp_path, mo
 
 
 def _with_lines_at_the_cut(data: bytes, lines: bytes) -> bytes:
-    """``data`` with ``lines`` inserted right after the line end nearest its middle."""
+    """``data`` with ``lines`` inserted right after the line end where transcoding cuts it."""
     cut = data.find(b"\n", len(data) // 2) + 1
     return data[:cut] + lines + data[cut:]
 
@@ -463,6 +465,33 @@ def test_large_cp932_file_reads_the_same_on_two_cores(tmp_path, monkeypatch, at_
     assert calls == [path.stat().st_size]
     assert parallel.encoding == serial.encoding == "cp932"
     assert parallel.tables[0].frame.equals(serial.tables[0].frame)
+
+
+@pytest.mark.parametrize("short_row", [None, "first part", "second part"])
+def test_large_cp932_file_with_a_title_line_checks_rows_with_the_transcoders_comma_count(tmp_path, monkeypatch, short_row):
+    """The commas counted while transcoding, less the title line's, prove full rows, and a short row is still named."""
+    # Excel pads a title line with commas to the width of the list.
+    data = bytearray("顧客一覧（営業部）,,,\r\n,,,\r\n".encode("cp932") + _cp932_lines(3000))
+    if short_row is not None:
+        at = data.find(b"\n", len(data) // 4 if short_row == "first part" else len(data) * 3 // 4) + 1
+        data[at:at] = "髙﨑,東京都\r\n".encode("cp932")  # two fields of four
+    path = tmp_path / "list.csv"
+    path.write_bytes(bytes(data))
+    calls = []
+    original = readers.transcode_cp932
+    monkeypatch.setattr(readers, "transcode_cp932", lambda data: calls.append(len(data)) or original(data))
+    monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1)
+    if short_row is None:
+        # The count alone must prove it: the line-by-line check is not reached.
+        monkeypatch.setattr(readers, "_maybe_ragged", lambda body, width: pytest.fail("rows not proven full"))
+        parallel = read_dataset(path=path)
+        monkeypatch.setattr(readers, "PARALLEL_DECODE_FROM", 1 << 62)
+        assert parallel.tables[0].frame.equals(read_dataset(path=path).tables[0].frame)
+    else:
+        line = bytes(data[:at]).count(b"\n") + 1
+        with pytest.raises(DatasetError, match=f"line {line}"):
+            read_dataset(path=path)
+    assert calls == [len(data)]
 
 
 def test_utf8_file_is_parsed_from_its_own_bytes(tmp_path):
