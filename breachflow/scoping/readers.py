@@ -276,7 +276,7 @@ def _read_csv(path: Path, data: bytes) -> RawDataset:
     quoted = any(b'"' in part for part in parts)  # one scan, used twice
     # Parts are parsed one by one (no copy to join them) when no quoted cell can span a cut
     # and the header search stays within the first part.
-    if len(parts) > 1 and (quoted or parts[0].count(b"\n") <= HEADER_SEARCH_ROWS):
+    if len(parts) > 1 and (quoted or not _more_lines_than(parts[0], HEADER_SEARCH_ROWS)):
         parts = [b"".join(parts)]
     utf8 = parts[0]
     notes: list[str] = []
@@ -346,6 +346,16 @@ def _read_csv(path: Path, data: bytes) -> RawDataset:
     _check_ragged(path, parts, header_line, records[header_index], frame, quoted=quoted, commas=commas)
     table = _finish_table(path, Table(sheet=None, header_line=header_line, headers=headers, frame=frame))
     return RawDataset(path=path, encoding=encoding, tables=[table], notes=notes, content=data)
+
+
+def _more_lines_than(data: bytes, lines: int) -> bool:
+    """True when ``data`` holds more than ``lines`` line ends (found one by one, not counted in the whole)."""
+    at = -1
+    for _ in range(lines + 1):
+        at = data.find(b"\n", at + 1)
+        if at < 0:
+            return False
+    return True
 
 
 def _check_ragged(

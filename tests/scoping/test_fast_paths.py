@@ -494,6 +494,13 @@ def test_large_cp932_file_with_a_title_line_checks_rows_with_the_transcoders_com
     assert calls == [len(data)]
 
 
+@given(st.text(alphabet="a\n\r,", max_size=80), st.integers(min_value=0, max_value=40))
+def test_more_lines_than_equals_counting_line_ends(text, lines):
+    """The bounded search for line ends says what counting all of them says."""
+    data = text.encode()
+    assert readers._more_lines_than(data, lines) == (data.count(b"\n") > lines)
+
+
 def test_utf8_file_is_parsed_from_its_own_bytes(tmp_path):
     """A UTF-8 file (with or without BOM) is not re-encoded: its values equal the CP932 file's."""
     text = "お名前,住所\r\n髙﨑 ①,東京都港区\r\n"
