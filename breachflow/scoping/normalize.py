@@ -354,6 +354,31 @@ def _address_key_series(values: pl.Series) -> pl.Series:
     return _settle(values, fast, unsure, lambda v: _series_expr(v, _address_key_exact))
 
 
+_ADDRESS_FORMS = pl.Struct({"nfkc": pl.String, "key": pl.String})
+# What makes an address's NFKC form or key more than itself without spaces: a character
+# NFKC might change (which covers every whitespace but ASCII's and every dash look-alike),
+# ASCII whitespace other than " ", 丁目/番/号, a "-" followed (spaces aside) by another
+# "-" or by the end, and nothing but spaces.
+_ADDRESS_UNSURE = _NFKC_UNSURE + r"|[\t\n\x0b\x0c\r]|丁目|番|号|-[ ]*-|-[ ]*$|^[ ]*$"
+
+
+def address_forms(expr: pl.Expr) -> pl.Expr:
+    """Struct ``{nfkc, key}``: the address's NFKC form and ``address_key`` of it, from one regex scan.
+
+    Most addresses are their own NFKC form and their key is themselves without spaces;
+    one scan finds the others, which take the full computations. Separately, the NFKC
+    check and the key's check each scan every address.
+    """
+    return expr.map_batches(_address_forms_series, return_dtype=_ADDRESS_FORMS, is_elementwise=True)
+
+
+def _address_forms_series(values: pl.Series) -> pl.Series:
+    unsure = values.str.contains(_ADDRESS_UNSURE)
+    nfkc = _settle(values, values, unsure, lambda v: v.str.normalize("NFKC"))
+    key = _settle(nfkc, values.str.replace_all(" ", "", literal=True), unsure, lambda v: _series_expr(v, _address_key_exact))
+    return pl.select(pl.struct(nfkc=pl.lit(nfkc), key=pl.lit(key))).to_series().alias(values.name)
+
+
 def _address_key_exact(expr: pl.Expr) -> pl.Expr:
     """What ``address_key`` computes, for every spelling."""
     base = expr.str.replace_all(r"\s+", "").str.replace_all(_DASHES, "-")

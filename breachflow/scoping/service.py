@@ -184,7 +184,7 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
         address = pl.concat_str(["address1", "address2"], separator="", ignore_nulls=True)
     rows = rows.with_columns(
         nz.nfkc(pl.col([*phones, *emails, "postal_raw", "age_raw", "card_raw"])),
-        nz.nfkc(address).alias("address_nfkc"),
+        nz.address_forms(address).alias("address_forms"),
         name=pl.col("name").str.strip_chars(),
     )
     rows = _via_unique(
@@ -203,9 +203,9 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
         name_key=nz.name_key(nz.nfkc(pl.col("name"))),
         birth_date=nz.birth_date(nz.nfkc(pl.col("birth_raw"))),
         *(nz.email_normal(pl.col(f"email_raw_{k}")).alias(f"email_cmp_{k}") for k in range(email_count)),
-        address_key=nz.address_key(pl.col("address_nfkc")),
+        address_key=pl.col("address_forms").struct.field("key"),
         postal_code=nz.postal_code(pl.col("postal_raw")),
-        prefecture=pl.coalesce("prefecture_col", nz.prefecture(pl.col("address_nfkc"))),
+        prefecture=pl.coalesce("prefecture_col", nz.prefecture(pl.col("address_forms").struct.field("nfkc"))),
         age=nz.digits(pl.col("age_raw")).cast(pl.Int32, strict=False),
         card_ok=nz.luhn_valid(pl.col("card_raw")),
     )

@@ -88,6 +88,28 @@ def test_address_key_fast_path_equals_exact(values):
     assert fast == exact
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            _ADDRESS,
+            _ANY_TEXT,
+            st.sampled_from(["", " ", "  ", "1-2-3 -", "1- -2", "1 -- 2", "港区 1-2 ", "芝\t公園", "１丁目"]),
+        ),
+        max_size=40,
+    )
+)
+def test_address_forms_from_one_scan_equal_nfkc_and_the_exact_key(values):
+    """address_forms gives NFKC of every address and the exact key of that NFKC form."""
+    series = _series(values)
+    forms = series.to_frame().select(nz.address_forms(pl.col("v"))).to_series()
+    nfkc = series.str.normalize("NFKC")
+    assert forms.struct.field("nfkc").to_list() == nfkc.to_list()
+    exact = nfkc.to_frame().select(nz._address_key_exact(pl.col("v"))).to_series()
+    assert forms.struct.field("key").to_list() == exact.to_list()
+
+
 _PHONE = st.text(alphabet="0123456789--+ ()内線ext.x０９－", max_size=20)
 
 
