@@ -417,7 +417,7 @@ EARLIEST_BIRTH_DATE = date(1880, 1, 1)
 
 
 def birth_date(expr: pl.Expr) -> pl.Expr:
-    """A date from 1980/3/1, 1980-03-01, 1980年3月1日, 19800301, 昭和55年3月1日 or S55.3.1.
+    """A date from 1980/3/1, 1980-03-01, 1980年3月1日, 19800301, 昭和55年3月1日 or S55.3.1 (after NFKC: full-width too).
 
     Dates before 1880 are nobody's birth date (and year 0000 cannot even become a Python
     date): they count as unknown.
@@ -429,8 +429,8 @@ def birth_date(expr: pl.Expr) -> pl.Expr:
 
 def _birth_date_series(values: pl.Series) -> pl.Series:
     # Birth dates repeat (a few tens of thousands of days span all ages): each distinct
-    # spelling is parsed once.
-    return _per_distinct(values, _birth_date_distinct)
+    # spelling is normalised (NFKC) and parsed once.
+    return _per_distinct(values, lambda distinct: _birth_date_distinct(nfkc_series(distinct)))
 
 
 def _birth_date_distinct(values: pl.Series) -> pl.Series:

@@ -201,7 +201,7 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
     rows = rows.with_columns(
         *(nz.phone_fast(pl.col(f"phone_raw_{k}")).alias(f"phone_{k}__fast") for k in range(phone_count)),
         name_key=nz.name_key(pl.col("name")),
-        birth_date=nz.birth_date(nz.nfkc(pl.col("birth_raw"))),
+        birth_date=nz.birth_date(pl.col("birth_raw")),
         *(nz.email_normal(pl.col(f"email_raw_{k}")).alias(f"email_cmp_{k}") for k in range(email_count)),
         address_key=pl.col("address_forms").struct.field("key"),
         postal_code=nz.postal_code(pl.col("postal_raw")),
