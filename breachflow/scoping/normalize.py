@@ -176,12 +176,12 @@ def _jp_valid_national_pattern() -> tuple[str, str]:
 
 
 def _phone_clean(expr: pl.Expr) -> pl.Expr:
-    """The number with 「内線…」/ext. suffixes removed and only digits and '+' kept."""
+    """The number (NFKC: full-width digits too) with 「内線…」/ext. suffixes removed and only digits and '+' kept."""
     return expr.map_batches(_phone_clean_series, return_dtype=pl.String, is_elementwise=True)
 
 
 def _phone_clean_exact(expr: pl.Expr) -> pl.Expr:
-    """What ``_phone_clean`` computes, for every form (Unicode ``\\d`` is a slow regex class)."""
+    """What ``_phone_clean`` computes, for every form of NFKC text (Unicode ``\\d`` is a slow regex class)."""
     base = expr.str.replace(r"(?i)\s*(内線|ext\.?|extension|x)\s*\d.*$", "")
     return base.str.replace_all(r"[^\d+]", "")
 
@@ -190,10 +190,11 @@ def _phone_clean_series(values: pl.Series) -> pl.Series:
     # ASCII digits and hyphens only (090-1234-5678, or +81-90-…): no suffix to cut, only
     # hyphens to drop. What is left then parses as an integer (a leading "+" included, which
     # _phone_clean_exact keeps too); a parse is cheaper than the regex ^[0-9-]*$. Anything
-    # else, or more digits than an integer holds, takes the exact path.
+    # else, or more digits than an integer holds, takes the exact path. The fast values
+    # are ASCII, their own NFKC form: only the others are normalised.
     fast = values.str.replace_all("-", "", literal=True)
     unsure = fast.str.to_integer(base=10, strict=False).is_null()
-    return _settle(values, fast, unsure, lambda v: _series_expr(v, _phone_clean_exact))
+    return _settle(values, fast, unsure, lambda v: _series_expr(nfkc_series(v), _phone_clean_exact))
 
 
 _PHONE_FAST = pl.Struct({"e164": pl.String, "pending": pl.String})

@@ -174,7 +174,6 @@ def _via_unique(rows: pl.DataFrame, columns: dict[str, tuple[str, Callable[[pl.E
 
 
 def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.DataFrame:
-    phones = [f"phone_raw_{k}" for k in range(phone_count)]
     emails = [f"email_raw_{k}" for k in range(email_count)]
     # NFKC once per column that is compared; display columns keep the original text.
     # Joining the address lines copies every address: skipped when there is no second line.
@@ -183,7 +182,8 @@ def _normalise(rows: pl.DataFrame, phone_count: int, email_count: int) -> pl.Dat
     else:
         address = pl.concat_str(["address1", "address2"], separator="", ignore_nulls=True)
     rows = rows.with_columns(
-        nz.nfkc(pl.col([*phones, *emails, "postal_raw", "age_raw", "card_raw"])),
+        # Phone numbers are normalised inside phone_fast, only where they need it.
+        nz.nfkc(pl.col([*emails, "postal_raw", "age_raw", "card_raw"])),
         nz.address_forms(address).alias("address_forms"),
         name=pl.col("name").str.strip_chars(),
     )
