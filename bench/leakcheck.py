@@ -38,7 +38,7 @@ from breachflow.leakcheck import samples as s  # noqa: E402
 from breachflow.leakcheck.scanner import scan  # noqa: E402
 
 MB = 1024 * 1024
-MARKER = ".bench-complete"
+MARKER = ".bench-complete-v2"  # v2: the PDFs draw their images, as scans do
 
 
 def _block(rng: random.Random, kind: str, index: int, planted: s.Planted) -> dict[str, bytes]:

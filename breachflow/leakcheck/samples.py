@@ -162,8 +162,11 @@ def docx_bytes(paragraphs: list[str], *, media: bytes = b"") -> bytes:
 
 
 def pdf_bytes(lines: list[str], *, image: bytes = b"") -> bytes:
-    """A minimal one-page PDF with ASCII text lines (Helvetica) and an optional image stream."""
-    content = "BT /F1 10 Tf 50 780 Td 12 TL " + " ".join(
+    """A minimal one-page PDF with ASCII text lines (Helvetica) over an optional full-page image (a scan)."""
+    # The image is drawn on the page, as a scanned page's is: text extraction then reads its
+    # stream (pypdf resolves every XObject the page draws), which an unused object would spare.
+    drawn = "q 595 0 0 842 0 0 cm /Im1 Do Q " if image else ""
+    content = drawn + "BT /F1 10 Tf 50 780 Td 12 TL " + " ".join(
         "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj T*" for line in lines
     ) + " ET"
     stream = content.encode("latin-1")
@@ -171,12 +174,11 @@ def pdf_bytes(lines: list[str], *, image: bytes = b"") -> bytes:
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"/Resources << /Font << /F1 5 0 R >>" + (b" /XObject << /Im1 6 0 R >>" if image else b"") + b" >> >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     if image:
-        # An unreferenced image XObject stands in for the scanned pages that make PDFs large.
         objects.append(
             b"<< /Type /XObject /Subtype /Image /Width 1 /Height %d /ColorSpace /DeviceGray "
             b"/BitsPerComponent 8 /Length %d >>\nstream\n" % (len(image), len(image)) + image + b"\nendstream"

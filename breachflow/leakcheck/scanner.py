@@ -1,9 +1,12 @@
 """Scan folders for unprotected personal data: walk, read (capped), detect, compare with the last scan.
 
-Each file is read at most ``max_bytes`` (text) or member by member (containers, each member
-capped), so a 2 GB export costs the same as a 32 MB one and is reported as truncated. A file
-whose size and mtime match the state is not read again; one whose mtime changed but size did
-not is hashed, and re-scanned only if its content changed.
+A text file is read up to ``max_bytes``, so a 2 GB export costs the same as a 32 MB one and
+is reported as truncated. A container (zip, Office file, PDF) is parsed from the file and
+reads only what its parser asks for: a zip's directory and the members searched (each
+capped), a PDF's cross-reference and text objects, not the photos and scans that make up
+most of a share's bytes. A file whose size and mtime match the state is not read again;
+one whose mtime changed but size did not is re-read, and searched again only if what was
+read changed.
 """
 
 from __future__ import annotations
@@ -294,11 +297,48 @@ def _fingerprint(data: bytes) -> str:
     return xxhash.xxh3_128_hexdigest(data)
 
 
-def _fingerprint_rest(handle: BinaryIO, head: bytes) -> str:
-    digest = xxhash.xxh3_128(head)
-    for chunk in iter(lambda: handle.read(_HASH_CHUNK), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
+class _RecordingReader(io.RawIOBase):
+    """A file as its parser reads it: counts the bytes read and hashes each read with its offset.
+
+    The parsers are deterministic, so the same bytes at the offsets read mean the same reads
+    and the same results; bytes never read cannot change a result. The digest of the reads
+    therefore tells whether a file's findings can have changed, without reading the rest.
+    An error from the file is kept so that the caller reports the file as unreadable, not
+    as a broken container.
+    """
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._digest = xxhash.xxh3_128()
+        self.bytes_read = 0
+        self.error: OSError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
+        offset = self._handle.tell()
+        try:
+            count = self._handle.readinto(buffer) or 0
+        except OSError as exc:
+            self.error = exc
+            raise
+        self._digest.update(offset.to_bytes(8, "little"))
+        self._digest.update(memoryview(buffer)[:count])
+        self.bytes_read += count
+        return count
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -338,30 +378,29 @@ def _open_file(job: _Job) -> _Result | _Open:
     entry = job.entry
     previous = job.previous
     try:
-        with open(entry.path, "rb") as handle:
-            # The cap, then one byte to learn whether there is more (no copy of a capped read).
-            data = handle.read(job.max_bytes)
-            truncated = len(data) == job.max_bytes and handle.read(1) != b""
-            source: bytes | BinaryIO = data
-            if not truncated:
-                fingerprint = _fingerprint(data)
-                bytes_read = len(data)
-            elif suffix_of(entry.path) in TEXT_SUFFIXES:
+        with open(entry.path, "rb", buffering=0) as handle:
+            if suffix_of(entry.path) in TEXT_SUFFIXES:
+                # The cap, then one byte to learn whether there is more (no copy of a capped read).
+                data = handle.read(job.max_bytes)
+                truncated = len(data) == job.max_bytes and handle.read(1) != b""
                 # Only the first max_bytes are scanned, so only they decide whether a rescan is due.
-                fingerprint = _fingerprint(data) + "+head"
+                fingerprint = _fingerprint(data) + ("+head" if truncated else "")
                 bytes_read = len(data)
+                if previous is not None and previous.fingerprint == fingerprint:
+                    # Touched but unchanged: keep the old result, remember the new mtime.
+                    return _Result(previous.model_copy(update={"mtime_ns": entry.mtime_ns}), False, bytes_read)
+                scan = _FileScan(max_bytes=job.max_bytes, truncated=truncated)
+                scan.scan_bytes(entry.path, None, data, truncated=truncated, depth=0)
             else:
-                # A large container is parsed from disk: its directory sits at the end.
-                handle.seek(len(data))
-                fingerprint = _fingerprint_rest(handle, data)
-                bytes_read = entry.size
-                handle.seek(0)
-                source, truncated = handle, False
-            if previous is not None and previous.fingerprint == fingerprint:
-                # Touched but unchanged: keep the old result, remember the new mtime.
-                return _Result(previous.model_copy(update={"mtime_ns": entry.mtime_ns}), False, bytes_read)
-            scan = _FileScan(max_bytes=job.max_bytes, truncated=truncated)
-            scan.scan_bytes(entry.path, None, source, truncated=truncated, depth=0)
+                reader = _RecordingReader(handle)
+                scan = _FileScan(max_bytes=job.max_bytes)
+                scan.scan_bytes(entry.path, None, io.BufferedReader(reader), truncated=False, depth=0)
+                if reader.error is not None:
+                    raise reader.error
+                fingerprint, bytes_read = "reads:" + reader.hexdigest(), reader.bytes_read
+                if previous is not None and previous.fingerprint == fingerprint:
+                    # Touched but what the scan reads is unchanged: the texts need no search.
+                    return _Result(previous.model_copy(update={"mtime_ns": entry.mtime_ns}), False, bytes_read)
     except OSError as exc:
         issue = IssueRecord(kind=IssueKind.unreadable, message=f"cannot read: {exc.strerror or type(exc).__name__}")
         record = FileRecord(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, fingerprint="", issues=(issue,))
@@ -491,11 +530,21 @@ class _Prefetch:
             self._next += 1
 
 
-def _read_size(job: _Job) -> int:
-    """Bytes a scan reads: text files up to the cap, containers whole."""
+# A container's parser starts from its end (a zip's directory, a PDF's cross-reference);
+# the rest it reads is found there, so it is not known in advance.
+CONTAINER_TAIL = 64 * 1024
+
+
+def _read_range(job: _Job) -> tuple[int, int]:
+    """Offset and length of what a scan surely reads: a text file up to the cap, a container's tail."""
+    size = job.entry.size
     if suffix_of(job.entry.path) in TEXT_SUFFIXES:
-        return min(job.entry.size, job.max_bytes)
-    return job.entry.size
+        return 0, min(size, job.max_bytes)
+    return max(0, size - CONTAINER_TAIL), min(size, CONTAINER_TAIL)
+
+
+def _read_size(job: _Job) -> int:
+    return _read_range(job)[1]
 
 
 def _will_need(job: _Job) -> None:
@@ -504,7 +553,7 @@ def _will_need(job: _Job) -> None:
     except OSError:
         return  # reported when the file is read
     try:
-        os.posix_fadvise(fd, 0, _read_size(job), os.POSIX_FADV_WILLNEED)
+        os.posix_fadvise(fd, *_read_range(job), os.POSIX_FADV_WILLNEED)
     except OSError:
         pass  # not every file system takes advice; the read works without it
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -375,3 +376,61 @@ def test_pending_texts_are_detected_before_they_pass_the_memory_limit(tmp_path: 
     assert len(sizes) > 3 and max(sizes) < limit + limit // 2  # never much past the limit
     assert [(f.path, f.member, f.detectors) for f in bounded.findings] == [(f.path, f.member, f.detectors) for f in unbounded.findings]
     assert len(bounded.findings) == 10
+
+
+def _zip_with_photo(rows: list[list[str]], photo: bytes) -> bytes:
+    return s.plain_zip_bytes({"list.csv": s.csv_text(rows).encode(), "photo.jpg": photo}, stored=frozenset({"list.csv", "photo.jpg"}))
+
+
+def test_containers_are_read_only_where_their_parsers_look(tmp_path: Path):
+    """A zip's photo and a document's media are never read; their lists are still found."""
+    rng = random.Random(3)
+    rows = s.customer_rows(rng, 20, s.Planted())
+    s.write(tmp_path / "backup.zip", _zip_with_photo(rows, rng.randbytes(4 * 1024 * 1024)))
+    s.write(tmp_path / "memo.docx", s.docx_bytes([" ".join(r) for r in rows], media=rng.randbytes(4 * 1024 * 1024)))
+    report = scan(paths=[tmp_path], state_path=None, workers=1, now=NOW)
+    assert {(Path(f.path).name, f.member) for f in report.findings} == {("backup.zip", "list.csv"), ("memo.docx", None)}
+    assert report.counts.bytes_read < 256 * 1024  # of more than 8 MB
+
+
+def test_touched_container_is_searched_again_only_when_what_it_reads_changed(tmp_path: Path):
+    """Same size, new mtime: new photo bytes (never read) keep the old result; a changed list is searched again."""
+    rng = random.Random(4)
+    rows = s.customer_rows(rng, 20, s.Planted())
+    photo = rng.randbytes(1024 * 1024)
+    path = s.write(tmp_path / "backup.zip", _zip_with_photo(rows, photo))
+    state = tmp_path / "state.json"
+    first = scan(paths=[tmp_path], state_path=state, workers=1, now=NOW)
+    assert first.counts.files_scanned == 1
+
+    data = bytearray(path.read_bytes())
+    at = data.find(photo[:64]) + len(photo) // 2
+    data[at : at + 16] = bytes(16)  # the photo changes; the directory and the list do not
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    unchanged = scan(paths=[tmp_path], state_path=state, workers=1, now=NOW)
+    assert (unchanged.counts.files_scanned, unchanged.counts.skipped_unchanged) == (0, 1)
+    assert [f.status for f in unchanged.findings] == [FindingStatus.still]
+
+    rows[1][0] = "X" + rows[1][0][1:]  # the same size, another list
+    path.write_bytes(_zip_with_photo(rows, photo))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 2 * 10**9))
+    changed = scan(paths=[tmp_path], state_path=state, workers=1, now=NOW)
+    assert changed.counts.files_scanned == 1
+
+
+def test_a_container_that_fails_while_being_read_is_unreadable_not_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An I/O error under the zip parser is the file's (unreadable), not a broken archive."""
+    import errno
+
+    from breachflow.leakcheck import scanner
+
+    path = s.write(tmp_path / "backup.zip", _zip_with_photo([["a"]], b"x"))
+
+    class FailingFile(io.FileIO):
+        def readinto(self, buffer):  # noqa: ANN001, ANN202
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(scanner, "open", lambda name, mode, buffering: FailingFile(name, "r"), raising=False)
+    result = scan_file(_Job(entry=_Entry(str(path), path.stat().st_size, 0), max_bytes=1024, previous=None))
+    assert [i.kind for i in result.record.issues] == [IssueKind.unreadable]
