@@ -444,11 +444,13 @@ def _hit_frame(texts: list[str | bytes]) -> pl.DataFrame:
     else:
         series = pl.Series(texts, dtype=pl.String)
     frames = [_digit_run_hits(texts, series)]
-    # Emails only where there is an "@" (found at memchr speed), birth dates only in texts that
-    # speak of them (explicit classes, no case folding: the characters has_birth_context accepts).
+    # Emails only where there is an "@" (Python's search: memchr, ten times polars' literal
+    # search on a large text), birth dates only in texts that speak of them (explicit
+    # classes, no case folding: the characters has_birth_context accepts).
+    with_at = pl.Series([("@" if isinstance(text, str) else b"@") in text for text in texts], dtype=pl.Boolean)
     emails = _in_texts(
         series,
-        series.str.contains("@", literal=True),
+        with_at,
         lambda subset: vectorised.emails(subset, local=_EMAIL_LOCAL_CLASS, domain=_EMAIL_DOMAIN_BODY),
     )
     births = _in_texts(
