@@ -86,21 +86,17 @@ def _repeated(keys: pl.Series) -> pl.Series:
 
 
 def _components(edges: pl.DataFrame) -> pl.DataFrame:
-    """Smallest row ordinal reachable from each linked row (min-label propagation)."""
+    """Smallest row ordinal reachable from each linked row (min-label propagation).
+
+    A row's new label is the smallest label among the rows of its keys, its own included,
+    so labels only ever fall, and every linked row gets one: the labels stopped changing
+    exactly when their sum stopped falling.
+    """
     labels = edges.select(pl.col(ORDINAL).unique()).with_columns(pl.col(ORDINAL).alias("component"))
+    total = labels.get_column("component").cast(pl.UInt64).sum()
     while True:
-        per_key = (
-            edges.join(labels, on=ORDINAL).group_by("key").agg(pl.col("component").min())
-        )
-        updated = (
-            edges.join(per_key, on="key").group_by(ORDINAL).agg(pl.col("component").min())
-        )
-        merged = labels.join(updated, on=ORDINAL, suffix="_new").select(
-            pl.col(ORDINAL), pl.min_horizontal("component", "component_new").alias("component")
-        )
-        changed = merged.join(labels, on=ORDINAL, suffix="_old").filter(
-            pl.col("component") != pl.col("component_old")
-        ).height
-        labels = merged
-        if not changed:
+        per_key = edges.join(labels, on=ORDINAL).group_by("key").agg(pl.col("component").min())
+        labels = edges.join(per_key, on="key").group_by(ORDINAL).agg(pl.col("component").min())
+        total, before = labels.get_column("component").cast(pl.UInt64).sum(), total
+        if total == before:
             return labels

@@ -181,6 +181,24 @@ def test_repeated_keys_equal_is_duplicated(keys):
     assert _repeated(series).to_list() == series.is_duplicated().to_list()
 
 
+def test_merge_follows_long_chains_of_shared_identifiers():
+    """Two interleaved chains (e-mail, then phone, then e-mail …), far ends first, are two persons."""
+    n = 15
+
+    def chain(tag: str) -> list[tuple[str, str]]:
+        # Row i shares its e-mail with row i+1 when i is even, its phone when i is odd.
+        return [(f"{tag}p{(i + 1) // 2}", f"{tag}m{i // 2}") for i in reversed(range(n))]
+
+    rows = [row for pair in zip(chain("a"), chain("b"), strict=True) for row in pair]
+    frame = pl.DataFrame(
+        {"name": ["山田太郎"] * len(rows), "phone": [p for p, _ in rows], "mail": [m for _, m in rows]}
+    ).with_row_index(ORDINAL)
+    assigned = assign_persons(frame, name="name", identifiers=["phone", "mail"])
+    assert assigned.get_column(PERSON).to_list() == [0, 1] * n
+    assert assigned.get_column(MERGED).all()
+    assert assigned.get_column(PERSON).to_list() == _reference_persons(frame["name"].to_list(), [frame["phone"].to_list(), frame["mail"].to_list()])
+
+
 def _reference_ragged(text: str, width: int) -> int | None:
     """The first data line whose record has the wrong width and a non-blank cell (csv module)."""
     reader = csv.reader(io.StringIO(text))
