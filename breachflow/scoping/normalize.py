@@ -120,7 +120,7 @@ def text(expr: pl.Expr) -> pl.Expr:
 
 
 def name_key(expr: pl.Expr) -> pl.Expr:
-    """A name for comparison: its NFKC form with every space removed (山田　太郎 == 山田 太郎 == 山田太郎)."""
+    """A name for comparison: its NFKC form with all whitespace removed (山田　太郎 == 山田 太郎 == 山田太郎)."""
     return expr.map_batches(_name_key_series, return_dtype=pl.String, is_elementwise=True)
 
 
