@@ -511,7 +511,7 @@ class _Prefetch:
     """
 
     def __init__(self, batches: list[list[_Job]]) -> None:
-        self._sizes = [sum(map(_read_size, batch)) for batch in batches]
+        self._sizes = [sum(_read_range(job)[1] for job in batch) for batch in batches]
         self._batches = batches
         self._done = 0  # batches finished
         self._next = 0  # first batch not yet prefetched
@@ -541,10 +541,6 @@ def _read_range(job: _Job) -> tuple[int, int]:
     if suffix_of(job.entry.path) in TEXT_SUFFIXES:
         return 0, min(size, job.max_bytes)
     return max(0, size - CONTAINER_TAIL), min(size, CONTAINER_TAIL)
-
-
-def _read_size(job: _Job) -> int:
-    return _read_range(job)[1]
 
 
 def _will_need(job: _Job) -> None:
