@@ -76,7 +76,8 @@ _EMAIL_LOCAL_CLASS = "[A-Za-z0-9._%+-]"
 _EMAIL_LOCAL_CHARS = frozenset(chr(code) for code in range(128) if re.fullmatch(_EMAIL_LOCAL_CLASS, chr(code)))
 
 _PREFECTURE = re.compile("|".join(PREFECTURES))
-_POSTAL_SHAPE = re.compile(f"[{_DIGITS}]{{3}}[-‐－−ー][{_DIGITS}]{{4}}")
+_POSTAL_DASHES = "-‐－−ー"
+_POSTAL_SHAPE = re.compile(f"[{_DIGITS}]{{3}}[{_POSTAL_DASHES}][{_DIGITS}]{{4}}")
 _POSTAL_GAP = re.compile(r"[\s,\"'　、]{0,4}")
 _POSTAL_MARK = "〒"
 
@@ -506,38 +507,13 @@ def _digit_run_hits(texts: list[str | bytes], series: pl.Series) -> pl.DataFrame
     )
     if runs is None:
         return pl.DataFrame(schema={"text": pl.UInt32, "kind": pl.String, "value": pl.String, "detail": pl.String})
-    classes = vectorised.classify_runs(
-        runs["run"],
+    found = vectorised.classify_runs(
+        runs,
         separators=_SEPARATORS,
-        postal_shape=_POSTAL_SHAPE.pattern,
+        postal_dashes=_POSTAL_DASHES,
         mobile_prefixes=_MOBILE_PREFIXES,
         my_number_weights=_MY_NUMBER_WEIGHTS_LEFT_TO_RIGHT,
     )
-    found = runs.join(classes, on="run", how="inner", maintain_order="left")
-    kind, digits = pl.col("kind"), pl.col("digits")
-    # A postal code followed by a prefecture is a hit whatever precedes it (_postal_hit).
-    settled_postal = pl.col("postal") & pl.col("after").is_not_null()
-    # "81..." (11 or 12 digits, _classify_at): after "+" a phone as "0...", else a My Number
-    # or nothing; a spaced run that is nothing as a whole goes on to Python for its pieces.
-    is_81 = (kind == vectorised.KIND_CONTEXT) & ~pl.col("postal")
-    as_81 = (
-        pl.when(pl.col("plus"))
-        .then(pl.when(pl.col("phone_81")).then(pl.lit(Detector.phone.value)))
-        .otherwise(pl.when(pl.col("my_number_ok") & (digits.str.len_chars() == 12)).then(pl.lit(Detector.my_number.value)))
-    )
-    found = found.select(
-        "text",
-        "rank",
-        "run",
-        kind=pl.when(settled_postal)
-        .then(pl.lit(Detector.postal_address.value))
-        .when(is_81)
-        .then(pl.coalesce(as_81, pl.when(pl.col("spaced")).then(kind)))
-        .otherwise(kind),
-        value=pl.when(is_81 & pl.col("plus") & pl.col("phone_81")).then("0" + digits.str.slice(2)).otherwise(digits),
-        detail=pl.when(settled_postal).then(pl.col("after")),
-        postal=pl.col("postal") & ~settled_postal,
-    ).drop_nulls("kind")
     special = pl.col("kind").is_in(list(_SPECIAL_KINDS))
     unsettled = found.filter(special)
     found = found.filter(~special).select("text", "rank", "kind", "value", "detail", piece=pl.lit(0, pl.UInt32))

@@ -55,109 +55,134 @@ def find_runs(texts: pl.Series, pattern: str, *, gap: str, gap_chars: str, prefe
     """
     import polars as pl
 
-    found = matches(texts, f"[+＋]?(?:{pattern})(?:{gap}(?:{prefecture}))?")
     match, body, run, tail = pl.col("match"), pl.col("body"), pl.col("run"), pl.col("tail")
+    found = pl.DataFrame({"match": texts.str.extract_all(f"[+＋]?(?:{pattern})(?:{gap}(?:{prefecture}))?")})
+    # Each text's matches numbered as they come (a window over the texts costs several times more).
+    found = found.with_row_index("text").with_columns(rank=pl.int_ranges(match.list.len(), dtype=pl.UInt32))
+    found = found.explode("match", "rank").drop_nulls("match")
     # In steps: an eager select evaluates a shared sub-expression once per use.
     found = found.with_columns(body=match.str.strip_chars_start("+＋"))
     found = found.with_columns(run=body.str.strip_chars_end(gap_chars + prefecture_chars))
     found = found.with_columns(tail=body.str.strip_prefix(run))
     return found.select(
         "text",
-        rank=pl.int_range(pl.len(), dtype=pl.UInt32).over("text"),
-        run=run,
+        "rank",
+        "run",
         after=pl.when(tail != "").then(tail.str.strip_chars_start(gap_chars)),
         plus=body.str.len_bytes() != match.str.len_bytes(),
     )
 
 
+# Kinds of a run that a checksum or a "+" settles (only those runs are checked).
+_CHECK_MY_NUMBER = "check my_number"
+_CHECK_CARD = "check card_number"
+_CHECK_81 = "check 81"
+
+
 def classify_runs(
-    runs: pl.Series, *, separators: str, postal_shape: str, mobile_prefixes: tuple[str, ...], my_number_weights: tuple[int, ...]
+    runs: pl.DataFrame,
+    *,
+    separators: str,
+    postal_dashes: str,
+    mobile_prefixes: tuple[str, ...],
+    my_number_weights: tuple[int, ...],
 ) -> pl.DataFrame:
-    """Distinct runs with ``kind`` (a detector name, context or python; unclassified runs dropped) and ``digits``."""
+    """What each run of ``find_runs`` is, in their order: ``text``, ``rank``, ``run``, ``kind``, ``value``, ``detail``, ``postal``.
+
+    ``kind`` is a detector name (phone, postal_address, my_number, card_number), KIND_CONTEXT
+    (settled in Python with what stands around the run: a postal code with no prefecture right after it, ``postal`` true, or an "81..." number that is
+    nothing after a "+" or alone) or KIND_PYTHON (a spaced run that is nothing as a whole:
+    its pieces are classified in Python). Runs that are nothing are dropped. The rules are
+    those of ``detectors._classify_piece`` and ``_classify_at``: each run is tested once by
+    its shape (digit count, first digits, where its dash stands), and only the runs whose
+    shape needs a checksum or a "+" are checked, in their own frames.
+    """
     import polars as pl
 
-    frame = pl.DataFrame({"run": runs.unique()})
-    digits, shape, features, checks, kind, spaced_kind = _classification(separators, postal_shape, mobile_prefixes, my_number_weights)
-    # Built in steps: one large expression tree costs more to plan than to run on a file's runs.
-    frame = frame.with_columns(**digits).with_columns(**shape).with_columns(**features)
-    # The checksums only for the runs long enough to be a My Number or a card number.
-    long = pl.col("length") >= 12
-    frame = pl.concat(
-        [frame.filter(long).with_columns(**checks), frame.filter(~long).with_columns(my_number_ok=False, luhn_ok=False)],
-        how="diagonal",
+    run, digits, length, head, kind = pl.col("run"), pl.col("digits"), pl.col("length"), pl.col("head"), pl.col("kind")
+    separator_chars = [char for char in separators.replace("\\", "")]
+    # One pass drops the separators and turns full-width digits into ASCII: digits then count in bytes.
+    frame = runs.with_row_index("row").with_columns(
+        digits=run.str.replace_many(separator_chars + _FULL_WIDTH, [""] * len(separator_chars) + _ASCII),
+        chars=run.str.len_chars(),
     )
-    frame = frame.with_columns(**kind).with_columns(**spaced_kind)
-    return frame.select("run", "digits", "postal", "spaced", "my_number_ok", "phone_81", "kind").drop_nulls("kind")
+    frame = frame.with_columns(length=digits.str.len_bytes(), head=digits.str.slice(0, 5))
+    separated = pl.col("chars") != length
+    three, four = head.str.slice(0, 3), head.str.slice(0, 4)
+    # Seven digits and one separator, a dash after the third digit: the postal code shape.
+    postal = (length == 7) & (pl.col("chars") == 8) & run.str.slice(3, 1).is_in(list(postal_dashes))
+    phone = ((length == 11) & (three.is_in(mobile_prefixes) | (four == "0800"))) | (
+        (length == 10) & separated & head.str.starts_with("0") & ~head.str.starts_with("00")
+    )
+    frame = frame.with_columns(
+        postal=postal,
+        kind=pl.when(length < 10)
+        .then(pl.when(postal).then(pl.when(pl.col("after").is_not_null()).then(pl.lit("postal_address")).otherwise(pl.lit(KIND_CONTEXT))))
+        .when(length.is_in([11, 12]) & head.str.starts_with("81"))
+        .then(pl.lit(_CHECK_81))
+        .when(length == 12)
+        .then(pl.lit(_CHECK_MY_NUMBER))
+        .when(length.is_between(13, _MAX_CARD) & head.str.slice(0, 1).is_in(["3", "4", "5", "6"]))
+        .then(pl.lit(_CHECK_CARD))
+        .when(phone)
+        .then(pl.lit("phone")),
+    )
+    frame = frame.with_columns(
+        detail=pl.when(kind == "postal_address").then(pl.col("after")),
+        postal=pl.col("postal") & (kind == KIND_CONTEXT),
+    )
+    settled = [frame.filter(~kind.is_in([_CHECK_81, _CHECK_MY_NUMBER, _CHECK_CARD]) & kind.is_not_null())]
+    my_number_ok, luhn_ok = _checksums(my_number_weights)
+    spaced = run.str.contains(" ", literal=True)
+    # A spaced run that is nothing as a whole may hold hits: its pieces go to Python.
+    or_pieces = pl.when(spaced).then(pl.lit(KIND_PYTHON))
+    number = digits.str.slice(0, _MAX_CARD).cast(pl.UInt64, strict=False)
+    for check, ok, detector in ((_CHECK_CARD, luhn_ok, "card_number"), (_CHECK_MY_NUMBER, my_number_ok, "my_number")):
+        checked = frame.filter(kind == check)
+        if checked.height:
+            checked = checked.with_columns(number=number)
+            settled.append(checked.with_columns(kind=pl.when(ok).then(pl.lit(detector)).otherwise(or_pieces)).drop("number"))
+    eighty_one = frame.filter(kind == _CHECK_81)
+    if eighty_one.height:
+        eighty_one = eighty_one.with_columns(number=number)
+        # After "+", "81..." reads as the domestic "0..." (one digit shorter): a phone? Alone, a My Number?
+        mobile_81 = ["81" + prefix[1:] for prefix in mobile_prefixes]
+        phone_81 = ~head.str.starts_with("810") & (
+            ((length == 12) & (four.is_in(mobile_81) | (head == "81800"))) | ((length == 11) & separated)
+        )
+        as_81 = pl.when(pl.col("plus")).then(pl.when(phone_81).then(pl.lit("phone"))).otherwise(
+            pl.when((length == 12) & my_number_ok).then(pl.lit("my_number"))
+        )
+        settled.append(
+            eighty_one.with_columns(
+                kind=pl.coalesce(as_81, pl.when(spaced).then(pl.lit(KIND_CONTEXT))),
+                digits=pl.when(pl.col("plus") & phone_81).then("0" + digits.str.slice(2)).otherwise(digits),
+            ).drop("number")
+        )
+    nothing = frame.filter(kind.is_null())
+    if nothing.height:
+        settled.append(nothing.with_columns(kind=or_pieces))
+    return (
+        pl.concat(settled)
+        .drop_nulls("kind")
+        .sort("row")
+        .select("text", "rank", "run", "kind", value="digits", detail="detail", postal="postal")
+    )
 
 
 @cache
-def _classification(
-    separators: str, postal_shape: str, mobile_prefixes: tuple[str, ...], my_number_weights: tuple[int, ...]
-) -> tuple[dict[str, pl.Expr], ...]:
-    """The column steps of classify_runs, built once (building them cost as much as running them)."""
+def _checksums(my_number_weights: tuple[int, ...]) -> tuple[pl.Expr, pl.Expr]:
+    """My Number check digit and Luhn over column ``number`` (the first 19 digits as an integer), built once."""
     import polars as pl
 
-    run = pl.col("run")
-    d = pl.col("digits")
-    length = pl.col("length")
     number = pl.col("number")
     digit = [(number // 10**i) % 10 for i in range(_MAX_CARD)]  # digit[i]: i-th from the end
     # My Number: 12 digits, the weights apply left to right to the first 11, check digit last.
     remainder = pl.sum_horizontal([digit[11 - j] * w for j, w in enumerate(my_number_weights)]) % 11
+    my_number_ok = pl.when(remainder <= 1).then(0).otherwise(11 - remainder) == digit[0]
     # Luhn from the last digit: odd positions (from 0) doubled, minus 9 above 9.
-    luhn_terms = [
-        digit[i] if i % 2 == 0 else digit[i] * 2 - (digit[i] >= 5).cast(pl.UInt64) * 9 for i in range(_MAX_CARD)
-    ]
-    whole = (
-        pl.when(length < 10)
-        .then(pl.when(pl.col("postal")).then(pl.lit(KIND_CONTEXT)))
-        .when(length.is_in([11, 12]) & d.str.starts_with("81"))
-        .then(pl.lit(KIND_CONTEXT))
-        .when(length == 12)
-        .then(pl.when(pl.col("my_number_ok")).then(pl.lit("my_number")))
-        .when((length == 16) & pl.col("card_brand"))
-        .then(pl.when(pl.col("luhn_ok")).then(pl.lit("card_number")))
-        .when(pl.col("phone"))
-        .then(pl.lit("phone"))
-        .when(length.is_between(13, _MAX_CARD) & pl.col("card_brand") & pl.col("luhn_ok"))
-        .then(pl.lit("card_number"))
-    )
-    kind = pl.col("kind")
-    # One pass that drops the separators and turns full-width digits into ASCII.
-    separator_chars = [char for char in separators.replace("\\", "")]
-    return (
-        {"digits": run.str.replace_many(separator_chars + _FULL_WIDTH, [""] * len(separator_chars) + _ASCII)},
-        {
-            "length": d.str.len_chars(),
-            "separated": d.str.len_chars() != run.str.len_chars(),
-            "card_brand": d.str.slice(0, 1).is_in(["3", "4", "5", "6"]),
-            # At most 19 digits are ever checked, and 19 digits fit in an unsigned 64-bit integer.
-            "number": d.str.slice(0, _MAX_CARD).cast(pl.UInt64, strict=False),
-        },
-        {
-            "phone": d.str.starts_with("0")
-            & ~d.str.starts_with("00")
-            & (
-                ((length == 11) & pl.any_horizontal([d.str.starts_with(p) for p in (*mobile_prefixes, "0800")]))
-                | ((length == 10) & pl.col("separated"))
-            ),
-            # After a "+", "81..." reads as the domestic "0..." (one digit shorter): a phone?
-            "phone_81": d.str.starts_with("81")
-            & ~d.str.starts_with("810")
-            & (
-                ((length == 12) & pl.any_horizontal([d.str.starts_with("81" + p[1:]) for p in (*mobile_prefixes, "0800")]))
-                | ((length == 11) & pl.col("separated"))
-            ),
-            "postal": (length == 7) & run.str.contains(f"^(?:{postal_shape})$"),
-            "spaced": run.str.contains(" ", literal=True),
-        },
-        {
-            "my_number_ok": pl.when(remainder <= 1).then(0).otherwise(11 - remainder) == digit[0],
-            "luhn_ok": pl.sum_horizontal(luhn_terms) % 10 == 0,
-        },
-        {"kind": whole},
-        {"kind": pl.when(kind.is_null() & pl.col("spaced")).then(pl.lit(KIND_PYTHON)).otherwise(kind)},
-    )
+    luhn_terms = [digit[i] if i % 2 == 0 else digit[i] * 2 - (digit[i] >= 5).cast(pl.UInt64) * 9 for i in range(_MAX_CARD)]
+    return my_number_ok, pl.sum_horizontal(luhn_terms) % 10 == 0
 
 
 def emails(texts: pl.Series, *, local: str, domain: str) -> pl.DataFrame:

@@ -21,6 +21,7 @@ FRAGMENTS = [
     "1985年3月4日", "１９８５年３月４日", "2001/02/30", "S55.7.1", "昭和60年3月4日", "H1.1.8", "R 5.2.29",
     "taro.yamada@example.co.jp", "@", ".", "a@b.com.x@c.com", "x@y", "TARO@Example.COM", "%+-_",
     "4111 1111 1111 1111", "3530111333300000", "4111111111111111", "1234 5678 9012",
+    "0800-123-4567", "08001234567", "+81 800 123 4567", "+818001234567", "0012345678", "050-1234-5678",
 ]
 DIGITS = "0123456789０１２３４５６７８９"
 NOISE = st.text(alphabet=DIGITS + "-‐－−ー― ()（）+＋@.abcXYZ〒都府県\n,年月日/", max_size=16)
@@ -94,6 +95,22 @@ def test_vectorised_path_matches_the_reference_on_dense_lists_logs_and_prose() -
     log = "2026-11-20T10:00:00 INFO 〒100-0001 served +81-90-1234-5678 in 12 ms\n東京都港区 1234567\n" * 500
     for text in (csv_text(rows), csv_text(rows, delimiter="\t"), clean_text(rng, 200_000), log):
         assert as_plain(detectors.detect(text, vectorise_from=0)) == as_plain(reference.detect(text))
+
+
+def test_vectorised_path_matches_the_reference_on_every_phone_and_number_shape() -> None:
+    """Each prefix rule of the column classification, on both sides of its edge, as the reference reads it."""
+    shapes = [
+        "0800-123-4567", "08001234567", "08011234567", "0801-123-4567", "0120-123-456", "0120123456",
+        "070-1234-5678", "07012345678", "06012345678", "01012345678", "0012345678", "00-1234-5678",
+        "+81 800 123 4567", "+818001234567", "+818011234567", "+81 70 1234 5678", "+817012345678",
+        "+81 3 1234 5678", "+81312345678", "+810312345678", "+81-1-2345-6789", "81-90-1234-5678",
+        "817012345678", "819012345678", "４１１１－１１１１－１１１１－１１１１", "4111 1111 1111 1112",
+        "1234-5678-9012", "100-0001", "100 0001", "1000001", "100―0001", "〒100-0001", "100－0001 東京都千代田区",
+    ]
+    text = "\n".join(f"連絡先 {shape} 以上" for shape in shapes)
+    found = as_plain(detectors.detect(text, vectorise_from=0))
+    assert found == as_plain(reference.detect(text))
+    assert {"phone", "card_number", "postal_address"} <= found.keys()
 
 
 def test_fast_detectors_match_the_reference_on_a_dense_customer_list_and_prose() -> None:
