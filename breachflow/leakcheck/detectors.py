@@ -609,10 +609,11 @@ def detect_many(texts: list[str | bytes]) -> list[dict[Detector, DetectorHits]]:
             masked = _masked(_DETECTOR_OF[kind], value, detail)
             if masked not in found:
                 found.append(masked)
+    # A My Number's mask shows no digit: its one mask is found, and its other values need no visit.
     short = [
         (text, kind)
         for text, kind, _, distinct in stats.iter_rows()
-        if len(samples[text, kind]) < MAX_SAMPLES and distinct > seen[text, kind]
+        if len(samples[text, kind]) < MAX_SAMPLES and distinct > seen[text, kind] and kind != Detector.my_number.value
     ]
     if short:
         wanted = pl.DataFrame(short, schema={"text": pl.UInt32, "kind": hits.schema["kind"]}, orient="row")

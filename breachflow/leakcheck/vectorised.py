@@ -73,10 +73,11 @@ def find_runs(texts: pl.Series, pattern: str, *, gap: str, gap_chars: str, prefe
     )
 
 
-# Kinds of a run that a checksum or a "+" settles (only those runs are checked).
+# Kinds of a run that its own frame settles: by a checksum, a "+" or the shape of a postal code.
 _CHECK_MY_NUMBER = "check my_number"
 _CHECK_CARD = "check card_number"
 _CHECK_81 = "check 81"
+_CHECK_SHORT = "check short"
 
 
 def classify_runs(
@@ -90,12 +91,14 @@ def classify_runs(
     """What each run of ``find_runs`` is, in their order: ``text``, ``rank``, ``run``, ``kind``, ``value``, ``detail``, ``postal``.
 
     ``kind`` is a detector name (phone, postal_address, my_number, card_number), KIND_CONTEXT
-    (settled in Python with what stands around the run: a postal code with no prefecture right after it, ``postal`` true, or an "81..." number that is
-    nothing after a "+" or alone) or KIND_PYTHON (a spaced run that is nothing as a whole:
-    its pieces are classified in Python). Runs that are nothing are dropped. The rules are
-    those of ``detectors._classify_piece`` and ``_classify_at``: each run is tested once by
-    its shape (digit count, first digits, where its dash stands), and only the runs whose
-    shape needs a checksum or a "+" are checked, in their own frames.
+    (settled in Python with what stands around the run: a postal code with no prefecture
+    right after it, ``postal`` true, or an "81..." number that is nothing after a "+" or
+    alone) or KIND_PYTHON (a spaced run that is nothing as a whole: its pieces are classified
+    in Python). Runs that are nothing are dropped. The rules are those of
+    ``detectors._classify_piece`` and ``_classify_at``. Each run is sorted once by its digit
+    count and first five digits (as an integer: a prefix is a range of it); only the runs
+    that need a checksum, a look at their "+" or at where their dash stands get that, each
+    kind in its own frame.
     """
     import polars as pl
 
@@ -106,37 +109,49 @@ def classify_runs(
         digits=run.str.replace_many(separator_chars + _FULL_WIDTH, [""] * len(separator_chars) + _ASCII),
         chars=run.str.len_chars(),
     )
-    frame = frame.with_columns(length=digits.str.len_bytes(), head=digits.str.slice(0, 5))
+    # head: the first five digits, "09012" as 9012; the rules below look at it for ten digits or more.
+    frame = frame.with_columns(length=digits.str.len_bytes(), head=digits.str.slice(0, 5).cast(pl.UInt32))
     separated = pl.col("chars") != length
-    three, four = head.str.slice(0, 3), head.str.slice(0, 4)
-    # Seven digits and one separator, a dash after the third digit: the postal code shape.
-    postal = (length == 7) & (pl.col("chars") == 8) & run.str.slice(3, 1).is_in(list(postal_dashes))
-    phone = ((length == 11) & (three.is_in(mobile_prefixes) | (four == "0800"))) | (
-        (length == 10) & separated & head.str.starts_with("0") & ~head.str.starts_with("00")
-    )
+    domestic = head.is_between(1_000, 9_999)  # starts with "0", not "00"
+    mobile = (head // 100).is_in([int(prefix) for prefix in mobile_prefixes]) | (head // 10 == 800)  # 0X0 or 0800
     frame = frame.with_columns(
-        postal=postal,
         kind=pl.when(length < 10)
-        .then(pl.when(postal).then(pl.when(pl.col("after").is_not_null()).then(pl.lit("postal_address")).otherwise(pl.lit(KIND_CONTEXT))))
-        .when(length.is_in([11, 12]) & head.str.starts_with("81"))
+        .then(pl.lit(_CHECK_SHORT))
+        .when(length.is_in([11, 12]) & (head // 1_000 == 81))
         .then(pl.lit(_CHECK_81))
         .when(length == 12)
         .then(pl.lit(_CHECK_MY_NUMBER))
-        .when(length.is_between(13, _MAX_CARD) & head.str.slice(0, 1).is_in(["3", "4", "5", "6"]))
+        .when(length.is_between(13, _MAX_CARD) & head.is_between(30_000, 69_999))  # a card brand's first digit: 3-6
         .then(pl.lit(_CHECK_CARD))
-        .when(phone)
+        .when(((length == 11) & mobile) | ((length == 10) & separated & domestic))
         .then(pl.lit("phone")),
+        detail=pl.lit(None, dtype=pl.String),
+        postal=pl.lit(False),
     )
-    frame = frame.with_columns(
-        detail=pl.when(kind == "postal_address").then(pl.col("after")),
-        postal=pl.col("postal") & (kind == KIND_CONTEXT),
-    )
-    settled = [frame.filter(~kind.is_in([_CHECK_81, _CHECK_MY_NUMBER, _CHECK_CARD]) & kind.is_not_null())]
-    my_number_ok, luhn_ok = _checksums(my_number_weights)
-    spaced = run.str.contains(" ", literal=True)
+    checks = [_CHECK_SHORT, _CHECK_81, _CHECK_MY_NUMBER, _CHECK_CARD]
+    settled = [frame.filter(~kind.is_in(checks) & kind.is_not_null())]
     # A spaced run that is nothing as a whole may hold hits: its pieces go to Python.
-    or_pieces = pl.when(spaced).then(pl.lit(KIND_PYTHON))
-    number = digits.str.slice(0, _MAX_CARD).cast(pl.UInt64, strict=False)
+    or_pieces = pl.when(run.str.contains(" ", literal=True)).then(pl.lit(KIND_PYTHON))
+    nothing = frame.filter(kind.is_null())
+    if nothing.height:
+        settled.append(nothing.with_columns(kind=or_pieces))
+    short = frame.filter(kind == _CHECK_SHORT)
+    if short.height:
+        # Seven digits and one separator, a dash after the third digit: a postal code, settled
+        # when a prefecture follows it, else by what stands before it.
+        postal = (length == 7) & (pl.col("chars") == 8) & run.str.slice(3, 1).is_in(list(postal_dashes))
+        has_prefecture = pl.col("after").is_not_null()
+        short = short.with_columns(postal=postal)
+        short = short.with_columns(
+            kind=pl.when(pl.col("postal"))
+            .then(pl.when(has_prefecture).then(pl.lit("postal_address")).otherwise(pl.lit(KIND_CONTEXT)))
+            .otherwise(or_pieces),
+            detail=pl.when(pl.col("postal")).then(pl.col("after")),
+            postal=pl.col("postal") & ~has_prefecture,
+        )
+        settled.append(short)
+    my_number_ok, luhn_ok = _checksums(my_number_weights)
+    number = digits.str.slice(0, _MAX_CARD).cast(pl.UInt64)
     for check, ok, detector in ((_CHECK_CARD, luhn_ok, "card_number"), (_CHECK_MY_NUMBER, my_number_ok, "my_number")):
         checked = frame.filter(kind == check)
         if checked.height:
@@ -146,22 +161,19 @@ def classify_runs(
     if eighty_one.height:
         eighty_one = eighty_one.with_columns(number=number)
         # After "+", "81..." reads as the domestic "0..." (one digit shorter): a phone? Alone, a My Number?
-        mobile_81 = ["81" + prefix[1:] for prefix in mobile_prefixes]
-        phone_81 = ~head.str.starts_with("810") & (
-            ((length == 12) & (four.is_in(mobile_81) | (head == "81800"))) | ((length == 11) & separated)
+        mobile_81 = [int("81" + prefix[1:]) for prefix in mobile_prefixes]
+        phone_81 = (head // 100 != 810) & (
+            ((length == 12) & ((head // 10).is_in(mobile_81) | (head == 81_800))) | ((length == 11) & separated)
         )
         as_81 = pl.when(pl.col("plus")).then(pl.when(phone_81).then(pl.lit("phone"))).otherwise(
             pl.when((length == 12) & my_number_ok).then(pl.lit("my_number"))
         )
         settled.append(
             eighty_one.with_columns(
-                kind=pl.coalesce(as_81, pl.when(spaced).then(pl.lit(KIND_CONTEXT))),
+                kind=pl.coalesce(as_81, pl.when(run.str.contains(" ", literal=True)).then(pl.lit(KIND_CONTEXT))),
                 digits=pl.when(pl.col("plus") & phone_81).then("0" + digits.str.slice(2)).otherwise(digits),
             ).drop("number")
         )
-    nothing = frame.filter(kind.is_null())
-    if nothing.height:
-        settled.append(nothing.with_columns(kind=or_pieces))
     return (
         pl.concat(settled)
         .drop_nulls("kind")
