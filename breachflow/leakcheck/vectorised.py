@@ -229,14 +229,19 @@ def birth_dates(
     """Plausible birth dates: ``text``, ``value`` (YYYYMMDD), ``detail`` (the era); all 西暦 ones first, then all 和暦."""
     import polars as pl
 
-    def number(column: str) -> pl.Expr:
-        # Not strict: "元" (year one) becomes null here and is replaced by 1 below.
-        return pl.col(column).str.replace_many(_FULL_WIDTH, _ASCII).cast(pl.Int32, strict=False)
-
-    def groups(pattern: str) -> pl.LazyFrame:
+    def groups(pattern: str, era: dict[str, str] | None = None) -> pl.LazyFrame:
+        # The groups without a capturing search (a backtracker, the slowest step here): a match's
+        # digit runs, "元" included, are exactly its number groups, since nothing else in it holds
+        # a digit and a separator stands between any two of them. Not strict: "元" (year one)
+        # becomes null here and is replaced by 1 below. An era is told by its first character.
         found = matches(texts, pattern)
-        parts = found["match"].str.extract_groups(f"^(?:{pattern})$").struct.unnest()
-        return pl.concat([found.select("text"), parts], how="horizontal").lazy()
+        numbers = pl.col("match").str.replace_many(_FULL_WIDTH, _ASCII).str.extract_all("元|[0-9]+")
+        eras = {} if era is None else {"era": pl.col("match").str.slice(0, 1).replace_strict(era)}
+        return (
+            found.lazy()
+            .with_columns(numbers=numbers)
+            .select("text", **eras, **{str(i): pl.col("numbers").list.get(i).cast(pl.Int32, strict=False) for i in range(3)})
+        )
 
     def plausible(frame: pl.LazyFrame) -> pl.LazyFrame:
         # YYYYMMDD as one number (the year has four digits here), then as text.
@@ -245,12 +250,13 @@ def birth_dates(
         frame = frame.with_columns(value=value)
         return frame.filter(pl.col("value").str.to_date("%Y%m%d", strict=False) <= today)
 
-    western = groups(seireki).select("text", y=number("1"), m=number("2"), d=number("3"))
+    western = groups(seireki).select("text", y="0", m="1", d="2")
     western = plausible(western).select("text", "value", detail=pl.lit(None, dtype=pl.String))
-    era_year = pl.when(pl.col("2") == "元").then(1).otherwise(number("2"))
+    by_first = {**{name[0]: name for name in era_start_years}, **{letter[0]: name for letter, name in era_letters.items()}}
+    assert len(by_first) == len(era_start_years) + len(era_letters), "each era is told by its first character"
     japanese = (
-        groups(wareki)
-        .select("text", era=pl.col("1").replace(era_letters), era_year=era_year, m=number("3"), d=number("4"))
+        groups(wareki, by_first)
+        .select("text", "era", era_year=pl.col("0").fill_null(1), m="1", d="2")
         .filter(pl.col("era_year") >= 1)
         .with_columns(y=pl.col("era").replace_strict(era_start_years, return_dtype=pl.Int32) + pl.col("era_year") - 1)
     )

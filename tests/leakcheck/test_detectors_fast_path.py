@@ -113,6 +113,19 @@ def test_vectorised_path_matches_the_reference_on_every_phone_and_number_shape()
     assert {"phone", "card_number", "postal_address"} <= found.keys()
 
 
+def test_vectorised_path_matches_the_reference_on_every_birth_date_shape() -> None:
+    """西暦 and 和暦 dates (元年, era letters, full-width digits, spaces, impossible and future days) as the reference reads them."""
+    shapes = [
+        "1985年3月4日", "１９８５年３月４日", "1985 / 03 / 04", "2001/02/30", "2000/02/29", "1900.1.1", "1899.12.31",
+        "2099-01-01", "平成元年1月8日", "令和元年5月1日", "昭和 元年 12月 25日", "S55.7.1", "H1.1.8", "R 5.2.29",
+        "明治45年7月30日", "大正15年12月25日", "平成0年1月1日", "Ｈ２年３月４日", "昭和６４年１月７日",
+    ]
+    text = "生年月日\n" + "\n".join(f"{index}: {shape}" for index, shape in enumerate(shapes))
+    found = as_plain(detectors.detect(text, vectorise_from=0))
+    assert found == as_plain(reference.detect(text))
+    assert found["birth_date"][:2] == (13, 9)  # 2001/02/30, R5.2.29, 平成0年, 1899 and 2099 are no dates
+
+
 def test_fast_detectors_match_the_reference_on_a_dense_customer_list_and_prose() -> None:
     """A generated 3,000-row customer list (UTF-8 and CP932 forms) and prose give the reference's results."""
     rng = random.Random(11)
