@@ -16,7 +16,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
-    from pypdf import PdfReader
+    from pypdf import PageObject, PdfReader
+    from pypdf.generic import IndirectObject
 
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -209,12 +210,12 @@ def text_of_pdf(data: bytes | BinaryIO | PdfReader, *, max_chars: int) -> str:
     from pypdf.errors import PyPdfError
 
     try:
+        # An encrypted file with an empty user password is already open (PdfReader tried it).
         reader = data if isinstance(data, PdfReader) else pdf_reader(data)
-        if reader.is_encrypted:
-            reader.decrypt("")
         pieces: list[str] = []
         total = 0
         for page in reader.pages:
+            _mark_drawn_images(reader, page)
             text = page.extract_text() or ""
             pieces.append(text)
             total += len(text)
@@ -223,3 +224,57 @@ def text_of_pdf(data: bytes | BinaryIO | PdfReader, *, max_chars: int) -> str:
         return "\n".join(pieces)[:max_chars]
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise ExtractionError("broken_container", f"not a readable PDF ({type(exc).__name__})") from None
+
+
+# How far into an object its dictionary is looked for: an image's is a few hundred bytes.
+_OBJECT_HEAD_BYTES = 4096
+_OBJECT_START = re.compile(rb"\s*\d+\s+\d+\s+obj\s*")
+
+
+def _mark_drawn_images(reader: PdfReader, page: PageObject) -> None:
+    """Put a stand-in for each image the page draws, known as one from its dictionary alone.
+
+    pypdf loads every XObject a page draws whole, to learn whether it is a form (which holds
+    text) or an image (which does not): for a scanned page, that is the scan, most of the
+    file's bytes. An image's dictionary says it is one before its data starts, so only that
+    is read; anything not surely an image (a form, an object in an object stream, a
+    dictionary that does not parse alone) is left to pypdf.
+    """
+    from pypdf.generic import DictionaryObject, IndirectObject, NameObject
+
+    try:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        xobjects = xobjects.get_object() if xobjects is not None else None
+    except Exception:  # noqa: BLE001 - a broken page is pypdf's to report when it extracts
+        return
+    if not isinstance(xobjects, DictionaryObject):
+        return
+    for name, value in list(xobjects.items()):
+        if isinstance(value, IndirectObject) and _is_image(reader, value):
+            xobjects[name] = DictionaryObject({NameObject("/Subtype"): NameObject("/Image")})
+
+
+def _is_image(reader: PdfReader, reference: IndirectObject) -> bool:
+    """Whether the object's own dictionary, read without its stream, says /Subtype /Image."""
+    from pypdf.generic import DictionaryObject
+
+    offset = reader.xref.get(reference.generation, {}).get(reference.idnum)
+    if not isinstance(offset, int):
+        return False
+    stream = reader.stream
+    position = stream.tell()
+    try:
+        stream.seek(offset)
+        head = stream.read(_OBJECT_HEAD_BYTES)
+    finally:
+        stream.seek(position)
+    start = _OBJECT_START.match(head)
+    end = head.find(b"stream")
+    if start is None or end < 0:
+        return False
+    try:
+        dictionary = DictionaryObject.read_from_stream(io.BytesIO(head[start.end() : end]), reader)
+    except Exception:  # noqa: BLE001 - "stream" inside the dictionary, say: pypdf reads it whole
+        return False
+    return dictionary.get("/Subtype") == "/Image"

@@ -119,12 +119,20 @@ def pdf_protection(data: bytes | BinaryIO | PdfReader) -> Protection | None:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    from pypdf.errors import FileNotDecryptedError
+
     try:
         reader = data if isinstance(data, PdfReader) else PdfReader(pdf_stream(data))
         if not reader.is_encrypted:
             return None
-        # An empty user password opens the document: only editing is restricted.
-        if reader.decrypt(""):
+        # PdfReader opens an encrypted file with the empty user password when that works (only
+        # editing is restricted then): its pages can be read. Asking again would repeat the
+        # password check, which for AES-256 is deliberately slow.
+        try:
+            len(reader.pages)
+        except FileNotDecryptedError:
+            pass
+        else:
             return None
         encrypt = reader.trailer["/Encrypt"].get_object()
         version = int(encrypt.get("/V", 0))

@@ -161,20 +161,27 @@ def docx_bytes(paragraphs: list[str], *, media: bytes = b"") -> bytes:
     return buffer.getvalue()
 
 
-def pdf_bytes(lines: list[str], *, image: bytes = b"") -> bytes:
-    """A minimal one-page PDF with ASCII text lines (Helvetica) over an optional full-page image (a scan)."""
+def pdf_bytes(lines: list[str], *, image: bytes = b"", form_lines: list[str] | None = None) -> bytes:
+    """A minimal one-page PDF with ASCII text lines (Helvetica) over an optional full-page image (a scan).
+
+    ``form_lines`` go into a form XObject the page draws (as a stamp or a template's text
+    does), not into the page's own content.
+    """
     # The image is drawn on the page, as a scanned page's is: text extraction then reads its
     # stream (pypdf resolves every XObject the page draws), which an unused object would spare.
-    drawn = "q 595 0 0 842 0 0 cm /Im1 Do Q " if image else ""
-    content = drawn + "BT /F1 10 Tf 50 780 Td 12 TL " + " ".join(
-        "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj T*" for line in lines
-    ) + " ET"
-    stream = content.encode("latin-1")
+    def text_stream(text_lines: list[str]) -> bytes:
+        return ("BT /F1 10 Tf 50 780 Td 12 TL " + " ".join(
+            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj T*" for line in text_lines
+        ) + " ET").encode("latin-1")
+
+    drawn = ("q 595 0 0 842 0 0 cm /Im1 Do Q " if image else "") + ("/Fm1 Do " if form_lines is not None else "")
+    stream = drawn.encode("latin-1") + text_stream(lines)
+    xobjects = (b" /Im1 6 0 R" if image else b"") + (b" /Fm1 %d 0 R" % (7 if image else 6) if form_lines is not None else b"")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >>" + (b" /XObject << /Im1 6 0 R >>" if image else b"") + b" >> >>",
+        b"/Resources << /Font << /F1 5 0 R >>" + (b" /XObject <<" + xobjects + b" >>" if xobjects else b"") + b" >> >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -182,6 +189,12 @@ def pdf_bytes(lines: list[str], *, image: bytes = b"") -> bytes:
         objects.append(
             b"<< /Type /XObject /Subtype /Image /Width 1 /Height %d /ColorSpace /DeviceGray "
             b"/BitsPerComponent 8 /Length %d >>\nstream\n" % (len(image), len(image)) + image + b"\nendstream"
+        )
+    if form_lines is not None:
+        form = text_stream(form_lines)
+        objects.append(
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+            b"/Length %d >>\nstream\n" % len(form) + form + b"\nendstream"
         )
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")

@@ -192,6 +192,23 @@ def test_an_unparsable_pdf_that_says_it_is_encrypted_counts_as_protected(tmp_pat
     assert not report.issues and not report.findings
 
 
+@pytest.mark.parametrize("algorithm", ["AES-256", "RC4-128"])
+def test_a_pdf_with_only_an_owner_password_is_searched_and_one_with_a_user_password_is_protected(tmp_path: Path, algorithm: str):
+    """No password is needed to open the first (only editing is restricted): its text is searched like a clear PDF's."""
+    rows = s.customer_rows(random.Random(6), 5, s.Planted())
+    lines = [" ".join(row[2:4]) for row in rows[1:]]
+    s.write(tmp_path / "restricted.pdf", s.encrypted_pdf_bytes(s.pdf_bytes(lines), algorithm=algorithm, password=""))
+    s.write(tmp_path / "locked.pdf", s.encrypted_pdf_bytes(s.pdf_bytes(lines), algorithm=algorithm))
+    report = scan(paths=[tmp_path], state_path=None, workers=1, now=NOW)
+    assert [(Path(f.path).name, {str(d): c.distinct for d, c in f.detectors.items()}) for f in report.findings] == [
+        ("restricted.pdf", {"email": 5, "phone": 5})
+    ]
+    assert [(Path(p.path).name, p.protection.strength) for p in report.protected] == [
+        ("locked.pdf", Strength.ok if algorithm == "AES-256" else Strength.weak)
+    ]
+    assert not report.issues
+
+
 def test_a_file_that_cannot_be_opened_is_an_unreadable_issue(tmp_path: Path):
     """A file gone between listing and reading (as root, chmod 000 does not stop reads) becomes 'unreadable'."""
     entry = _Entry(str(tmp_path / "vanished.csv"), 10, 0)
@@ -391,6 +408,29 @@ def test_containers_are_read_only_where_their_parsers_look(tmp_path: Path):
     report = scan(paths=[tmp_path], state_path=None, workers=1, now=NOW)
     assert {(Path(f.path).name, f.member) for f in report.findings} == {("backup.zip", "list.csv"), ("memo.docx", None)}
     assert report.counts.bytes_read < 256 * 1024  # of more than 8 MB
+
+
+def test_a_scanned_pdf_is_read_without_its_drawn_image_and_a_form_it_draws_is_still_searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The page's image is known as one from its dictionary; the text of a drawn form XObject is found."""
+    from breachflow.leakcheck import extractors
+
+    rng = random.Random(5)
+    rows = s.customer_rows(rng, 30, s.Planted())
+    form = [" ".join(row[2:4]) for row in rows[1:]]  # e-mail and phone
+    s.write(tmp_path / "scan.pdf", s.pdf_bytes(["Scanned contract"], image=rng.randbytes(4 * 1024 * 1024), form_lines=form))
+    report = scan(paths=[tmp_path], state_path=None, workers=1, now=NOW)
+    [finding] = report.findings
+    assert {str(d) for d in finding.detectors} == {"email", "phone"}
+    assert [count.distinct for count in finding.detectors.values()] == [30, 30]
+    assert report.counts.bytes_read < 256 * 1024  # of more than 4 MB
+
+    # An image whose dictionary is not found in the bytes looked at is left to pypdf, which reads it whole.
+    monkeypatch.setattr(extractors, "_OBJECT_HEAD_BYTES", 8)
+    whole = scan(paths=[tmp_path], state_path=None, workers=1, now=NOW)
+    assert [f.detectors for f in whole.findings] == [finding.detectors]
+    assert whole.counts.bytes_read > 4 * 1024 * 1024
 
 
 def test_touched_container_is_searched_again_only_when_what_it_reads_changed(tmp_path: Path):
