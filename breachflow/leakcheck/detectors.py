@@ -478,11 +478,13 @@ def _in_texts(
     series: pl.Series, wanted: pl.Series, search: Callable[[pl.Series], pl.DataFrame]
 ) -> pl.DataFrame | None:
     """``search`` over the ``wanted`` texts only, its ``text`` column mapped back to indices of ``series``; None if none."""
+    from breachflow.leakcheck import vectorised
+
     if not wanted.any():
         return None
     if wanted.all():
-        return search(series)
-    found = search(series.filter(wanted))
+        return search(vectorised.column(series))
+    found = search(vectorised.column(series.filter(wanted)))
     return found.with_columns(text=wanted.arg_true().gather(found["text"]))
 
 

@@ -174,11 +174,13 @@ def ooxml_text(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> str | 
     raw, breaks = _office_parts(data, sheet=sheet, max_bytes=max_bytes)
     if sum(map(len, raw)) < KEEP_UTF8_FROM:
         return _xml_text(raw, breaks)
+    from breachflow.leakcheck.vectorised import column
+
     try:
-        xml = pl.Series(raw, dtype=pl.Binary).cast(pl.String)
+        xml = column(pl.Series(raw, dtype=pl.Binary).cast(pl.String))
     except pl.exceptions.ComputeError:  # not valid UTF-8 (a part cut by the cap, say)
         return _xml_text(raw, breaks)
-    text = xml.str.replace_all(breaks.pattern, "\t").str.replace_all(_TAG.pattern, "")
+    text = xml.str.replace_all(breaks.pattern, "\t").str.replace_all(_TAG.pattern, "").head(len(raw))
     ampersands = text.str.count_matches("&", literal=True)
     if ampersands.sum():
         known = sum(text.str.count_matches(entity, literal=True) for entity in _XML_ENTITIES)

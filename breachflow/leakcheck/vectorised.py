@@ -28,6 +28,17 @@ _ASCII = [str(n) for n in range(10)]
 _MAX_CARD = 19
 
 
+def column(texts: pl.Series) -> pl.Series:
+    """``texts``, with an empty text after it if it holds one text (the empty text has no hit).
+
+    Polars takes a one-row column for a scalar and copies its value at every step: on a
+    32 MB text, 27 ms a step where two rows take 0.1 ms.
+    """
+    import polars as pl
+
+    return pl.concat([texts, pl.Series([""], dtype=pl.String)]) if texts.len() == 1 else texts
+
+
 def matches(texts: pl.Series, pattern: str) -> pl.DataFrame:
     """Every non-overlapping match of the Rust regex ``pattern``: ``text`` (its index) and ``match``, in text order."""
     import polars as pl
@@ -38,7 +49,7 @@ def matches(texts: pl.Series, pattern: str) -> pl.DataFrame:
 
 def contains(texts: pl.Series, pattern: str) -> pl.Series:
     """Per text: does the Rust regex ``pattern`` match somewhere in it (no case folding)?"""
-    return texts.str.contains(pattern)
+    return column(texts).str.contains(pattern).head(texts.len())
 
 
 def find_runs(texts: pl.Series, pattern: str, *, gap: str, gap_chars: str, prefecture: str, prefecture_chars: str) -> pl.DataFrame:
