@@ -217,7 +217,7 @@ def main() -> None:
     speedup = first_s / rescan_s
     print(f"first scan over bytes actually read: {c.bytes_read / MB:.0f} MB in {first_s:.2f} s ="
           f" {c.bytes_read / MB / first_s:.1f} MB/s (text files are read up to the 32 MB cap; containers only"
-          " where their parsers look: not a zip's photos or a document's media)")
+          " where their parsers look: not a zip's photos, a document's media or a PDF's images)")
     print(f"first scan throughput / baseline read throughput = {throughput_ratio:.2f}x (target >= 0.5x)"
           f" [{'cold' if not args.warm else 'warm'} cache]")
     print(f"first scan time / re-scan time = {speedup:.1f}x (target >= 10x)")
