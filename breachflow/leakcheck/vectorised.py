@@ -240,12 +240,11 @@ def birth_dates(
     """Plausible birth dates: ``text``, ``value`` (YYYYMMDD), ``detail`` (the era); all 西暦 ones first, then all 和暦."""
     import polars as pl
 
-    def groups(pattern: str, era: dict[str, str] | None = None) -> pl.LazyFrame:
+    def groups(found: pl.DataFrame, era: dict[str, str] | None = None) -> pl.LazyFrame:
         # The groups without a capturing search (a backtracker, the slowest step here): a match's
         # digit runs, "元" included, are exactly its number groups, since nothing else in it holds
         # a digit and a separator stands between any two of them. Not strict: "元" (year one)
         # becomes null here and is replaced by 1 below. An era is told by its first character.
-        found = matches(texts, pattern)
         numbers = pl.col("match").str.replace_many(_FULL_WIDTH, _ASCII).str.extract_all("元|[0-9]+")
         eras = {} if era is None else {"era": pl.col("match").str.slice(0, 1).replace_strict(era)}
         return (
@@ -261,17 +260,24 @@ def birth_dates(
         frame = frame.with_columns(value=value)
         return frame.filter(pl.col("value").str.to_date("%Y%m%d", strict=False) <= today)
 
-    western = groups(seireki).select("text", y="0", m="1", d="2")
-    western = plausible(western).select("text", "value", detail=pl.lit(None, dtype=pl.String))
-    by_first = {**{name[0]: name for name in era_start_years}, **{letter[0]: name for letter, name in era_letters.items()}}
-    assert len(by_first) == len(era_start_years) + len(era_letters), "each era is told by its first character"
-    japanese = (
-        groups(wareki, by_first)
-        .select("text", "era", era_year=pl.col("0").fill_null(1), m="1", d="2")
-        .filter(pl.col("era_year") >= 1)
-        .with_columns(y=pl.col("era").replace_strict(era_start_years, return_dtype=pl.Int32) + pl.col("era_year") - 1)
-    )
-    japanese = plausible(japanese).select("text", "value", detail=pl.col("era"))
+    frames = []
+    western = matches(texts, seireki)
+    if western.height:
+        western = groups(western).select("text", y="0", m="1", d="2")
+        frames.append(plausible(western).select("text", "value", detail=pl.lit(None, dtype=pl.String)))
+    japanese = matches(texts, wareki)
+    if japanese.height:
+        by_first = {**{name[0]: name for name in era_start_years}, **{letter[0]: name for letter, name in era_letters.items()}}
+        assert len(by_first) == len(era_start_years) + len(era_letters), "each era is told by its first character"
+        japanese = (
+            groups(japanese, by_first)
+            .select("text", "era", era_year=pl.col("0").fill_null(1), m="1", d="2")
+            .filter(pl.col("era_year") >= 1)
+            .with_columns(y=pl.col("era").replace_strict(era_start_years, return_dtype=pl.Int32) + pl.col("era_year") - 1)
+        )
+        frames.append(plausible(japanese).select("text", "value", detail=pl.col("era")))
+    if not frames:
+        return pl.DataFrame(schema={"text": pl.UInt32, "value": pl.String, "detail": pl.String})
     # Not sorted by text: each text's 西暦 hits come before its 和暦 hits, each in text order,
     # which is the order per text that callers group by.
-    return pl.concat([western, japanese]).collect()
+    return pl.concat(frames).collect()
