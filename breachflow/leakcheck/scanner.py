@@ -84,8 +84,8 @@ HIGH_RISK_DETECTORS = frozenset({Detector.my_number, Detector.card_number})
 _HASH_CHUNK = 1024 * 1024
 # Files scanned by one worker call, their texts detected together: enough to spread polars'
 # fixed cost per call over many small files, small enough to keep both workers busy.
-BATCH_COST = 8 * 1024 * 1024  # about half a second of one worker on dense customer lists
-BATCH_FILES = 32
+BATCH_COST = 2 * 1024 * 1024  # about half a second of one worker on dense customer lists
+BATCH_FILES = 16
 # Texts (characters or UTF-8 bytes) a worker holds before detecting them: with the 32 MB read
 # cap per text, a few large texts, or many small ones.
 PENDING_TEXT_LIMIT = 64 * 1024 * 1024
