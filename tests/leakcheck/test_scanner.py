@@ -184,6 +184,19 @@ def test_bad_inputs_are_reported_per_file_and_the_scan_goes_on(tmp_path: Path):
     assert report.counts.bytes_read < 3 * 1024 * 1024 + good.stat().st_size * 10
 
 
+def test_a_text_file_is_truncated_only_when_it_holds_more_than_the_cap(tmp_path: Path):
+    """Exactly the cap: read whole, not truncated; one byte more: truncated."""
+    line = b"taro@example.com\n"
+    exact = s.write(tmp_path / "exact.txt", line * 64)
+    more = s.write(tmp_path / "more.txt", line * 64 + b"x")
+    records = {
+        path.name: scan_file(_Job(entry=_Entry(str(path), path.stat().st_size, 0), max_bytes=len(line) * 64, previous=None)).record
+        for path in (exact, more)
+    }
+    assert {name: record.truncated for name, record in records.items()} == {"exact.txt": False, "more.txt": True}
+    assert records["exact.txt"].fingerprint != records["more.txt"].fingerprint  # "+head": the rest may change unseen
+
+
 def test_an_unparsable_pdf_that_says_it_is_encrypted_counts_as_protected(tmp_path: Path):
     """A PDF whose structure pypdf cannot read but whose trailer names /Encrypt is protected, not broken nor clean."""
     s.write(tmp_path / "odd.pdf", b"%PDF-1.7 garbage trailer << /Encrypt 5 0 R >> %%EOF")
@@ -316,6 +329,19 @@ def test_cli_prints_json_writes_drafts_and_exits_1_on_findings(tree: Tree, tmp_p
         Path(p).parent == home / "leakcheck/incident-drafts" for p in payload["incident_drafts"]
     )
     assert (home / "leakcheck/state.json").exists()
+
+
+def test_prefetch_asks_for_a_text_file_up_to_the_cap_and_for_both_ends_of_a_container():
+    """Containers are parsed from their end, then mostly read at their start: both are asked for, not the middle."""
+    from breachflow.leakcheck.scanner import CONTAINER_HEAD, CONTAINER_TAIL, _read_ranges
+
+    def ranges(name: str, size: int) -> list[tuple[int, int]]:
+        return _read_ranges(_Job(entry=_Entry(f"/share/{name}", size, 0), max_bytes=1000, previous=None))
+
+    assert ranges("list.csv", 5000) == [(0, 1000)]
+    assert ranges("list.csv", 10) == [(0, 10)]
+    assert ranges("scan.pdf", 10_000_000) == [(0, CONTAINER_HEAD), (10_000_000 - CONTAINER_TAIL, CONTAINER_TAIL)]
+    assert ranges("memo.docx", CONTAINER_HEAD + CONTAINER_TAIL) == [(0, CONTAINER_HEAD + CONTAINER_TAIL)]
 
 
 def test_prefetch_stays_a_bounded_window_ahead_of_the_finished_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
