@@ -117,9 +117,7 @@ def pdf_stream(data: bytes | BinaryIO) -> BinaryIO:
 def pdf_protection(data: bytes | BinaryIO | PdfReader) -> Protection | None:
     """Protection of a PDF that needs a password to open; None when clear or owner-password only."""
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    from pypdf.errors import FileNotDecryptedError
+    from pypdf.errors import FileNotDecryptedError, PyPdfError
 
     try:
         reader = data if isinstance(data, PdfReader) else PdfReader(pdf_stream(data))

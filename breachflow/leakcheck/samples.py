@@ -167,8 +167,8 @@ def pdf_bytes(lines: list[str], *, image: bytes = b"", form_lines: list[str] | N
     ``form_lines`` go into a form XObject the page draws (as a stamp or a template's text
     does), not into the page's own content.
     """
-    # The image is drawn on the page, as a scanned page's is: text extraction then reads its
-    # stream (pypdf resolves every XObject the page draws), which an unused object would spare.
+    # The image is drawn on the page, as a scanned page's is: pypdf alone would read its stream
+    # to learn that it is no form; the scanner reads only its dictionary.
     def text_stream(text_lines: list[str]) -> bytes:
         return ("BT /F1 10 Tf 50 780 Td 12 TL " + " ".join(
             "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj T*" for line in text_lines
