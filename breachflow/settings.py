@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     # Periodic leak checks: folders (or mounted shares) to scan, and an allow-list file.
     leakcheck_paths: list[Path] = Field(default_factory=list)
     leakcheck_allowlist: Path | None = None
+    # Schedules of the periodic flows (cron, Asia/Tokyo).
     leakcheck_cron: str = "0 2 * * *"
+    reminders_cron: str = "0 8 * * *"
+    audit_cron: str = "30 8 * * *"
 
     # A company's own rule packs (a folder of *.yaml), loaded beside the shipped ones.
     rule_packs_dir: Path | None = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from prefect.deployments.runner import RunnerDeployment
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
@@ -21,8 +19,7 @@ INCIDENT_RESOURCE_PREFIX = "breachflow.incident."
 
 def build_deployments() -> list[RunnerDeployment]:
     """All breachflow deployments with their schedules and triggers."""
-    reminders_cron = os.environ.get("BREACHFLOW_REMINDERS_CRON", "0 8 * * *")
-    audit_cron = os.environ.get("BREACHFLOW_AUDIT_CRON", "30 8 * * *")
+    settings = get_settings()
     return [
         incident_response.to_deployment(
             name="incident-response",
@@ -37,15 +34,15 @@ def build_deployments() -> list[RunnerDeployment]:
             ],
         ),
         deadline_reminders.to_deployment(
-            name="deadline-reminders", schedule=Cron(reminders_cron, timezone="Asia/Tokyo"),
+            name="deadline-reminders", schedule=Cron(settings.reminders_cron, timezone="Asia/Tokyo"),
             description="Daily list of obligations due within 2 days or overdue.",
         ),
         leak_check.to_deployment(
-            name="leak-check", schedule=Cron(get_settings().leakcheck_cron, timezone="Asia/Tokyo"),
+            name="leak-check", schedule=Cron(settings.leakcheck_cron, timezone="Asia/Tokyo"),
             description="Periodic scan of BREACHFLOW_LEAKCHECK_PATHS for unprotected personal data.",
         ),
         prevention_audit.to_deployment(
-            name="prevention-audit", schedule=Cron(audit_cron, timezone="Asia/Tokyo"),
+            name="prevention-audit", schedule=Cron(settings.audit_cron, timezone="Asia/Tokyo"),
             description="Daily follow-up audit of every open corrective action.",
         ),
     ]

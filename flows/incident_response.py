@@ -6,14 +6,13 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 from pydantic import BaseModel, ConfigDict
 
-from breachflow.casestore import CaseStore
-from breachflow.settings import get_settings
 from flows.notify_affected_persons import notify_affected_persons
 from flows.prevention import prevention_plan
 from flows.report_obligations import report_obligations
 from flows.scope_incident import scope_incident
+from tasks.artifacts import artifact_key
 from tasks.requests import publish_request_counts
-from tasks.scoping import artifact_key
+from tasks.response import inspect_case
 
 
 class IncidentOutcome(BaseModel):
@@ -35,10 +34,10 @@ class IncidentOutcome(BaseModel):
 async def incident_response(incident_id: str) -> IncidentOutcome:
     """Run the response for one incident: scope → obligations (gate) → notification (gate) → prevention."""
     logger = get_run_logger()
-    case = CaseStore(get_settings().cases_dir).get(incident_id)
+    stages = inspect_case(incident_id)
     done: list[str] = []
     persons = None
-    if case.manifest().get("dataset"):
+    if stages.has_dataset:
         summary = await scope_incident(incident_id)
         persons = summary.persons
         done.append("scope")
@@ -50,7 +49,7 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
         stopped_at = "report-obligations"
         logger.warning("incident %s: reports were rejected at the gate; stopping", incident_id)
     notified = None
-    if stopped_at is None and obligations.individual_notice_required and case.has("persons.json"):
+    if stopped_at is None and obligations.individual_notice_required and inspect_case(incident_id).has_persons:
         notification = await notify_affected_persons(incident_id)
         if notification.approved:
             done.append("notify-affected-persons")

@@ -4,32 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
-from prefect.cache_policies import NO_CACHE
 
-from breachflow.leakcheck import load_allowlist, scan
-from breachflow.leakcheck.incident import DRAFTS_SUBDIR, FolderDraftWriter, open_incident_drafts
 from breachflow.leakcheck.model import ScanSummary
-from breachflow.settings import get_settings
-from tasks._safety import ids_only
-
-
-@task(name="scan-for-leaks", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE, persist_result=False)
-def scan_for_leaks(open_incident: bool) -> ScanSummary:
-    """Scan the configured folders incrementally; only the aggregate summary leaves the task."""
-    with ids_only("scan-for-leaks", "leak-check"):
-        settings = get_settings()
-        state = settings.home / "leakcheck" / "state.json"
-        state.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        allow = load_allowlist(settings.leakcheck_allowlist) if settings.leakcheck_allowlist else None
-        report = scan(paths=list(settings.leakcheck_paths), state_path=state, allowlist=allow)
-        if open_incident:
-            report = open_incident_drafts(
-                report=report, writer=FolderDraftWriter(settings.home / DRAFTS_SUBDIR),
-                business_name=settings.business_name, found_at=datetime.now(UTC),
-            )
-        return report.summary()
+from tasks.scheduled import scan_for_leaks
 
 
 @flow(name="leak-check", persist_result=False)

@@ -7,20 +7,19 @@ from prefect.artifacts import acreate_progress_artifact, acreate_table_artifact,
 from prefect.futures import as_completed
 from pydantic import BaseModel, ConfigDict
 
-from breachflow.approvals import Gate, Verdict, approval_of
-from breachflow.casestore import CaseStore
-from breachflow.settings import get_settings
+from breachflow.approvals import Gate, Verdict
 from tasks.approval import approval_gate
+from tasks.artifacts import artifact_key
 from tasks.notification import (
     draft_substitute_task,
     export_call_list_task,
     plan_notices,
     preview_notices,
     produce_letters_task,
+    record_email_round,
     record_notice_status,
     send_email_batch_task,
 )
-from tasks.scoping import artifact_key
 
 
 class NotificationOutcome(BaseModel):
@@ -45,13 +44,8 @@ async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
     logger = get_run_logger()
     counts = plan_notices(incident_id)
     preview = preview_notices(incident_id)
-    case = CaseStore(get_settings().cases_dir).get(incident_id)
-    previous = approval_of(case=case, gate=Gate.notification)
-    if previous is not None and previous.subject_sha256 == preview.plan_sha256 and previous.verdict is Verdict.approve:
-        record = previous  # this exact plan was approved before: resume without asking again
-    else:
-        record = await approval_gate(incident_id=incident_id, gate=Gate.notification, description=preview.markdown,
-                                     subject_sha256=preview.plan_sha256)
+    record = await approval_gate(incident_id=incident_id, gate=Gate.notification, description=preview.markdown,
+                                 subject_sha256=preview.plan_sha256)
     planned = {str(channel): n for channel, n in counts.by_channel.items()}
     if record.verdict is not Verdict.approve:
         logger.warning("incident %s: notification plan rejected at the gate; nothing sent", incident_id)
@@ -68,8 +62,8 @@ async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
         await aupdate_progress_artifact(progress, progress=100.0 * len(results) / max(len(batches), 1))
     if not batches:
         await aupdate_progress_artifact(progress, progress=100.0)
-    sent = sum(r.sent for r in results)
-    in_doubt = sum(r.in_doubt for r in results)
+    totals = record_email_round(incident_id, results)
+    sent, in_doubt = totals["sent"], totals["in_doubt"]
     # Letters after email: a 550 refusal re-routes the person to a letter in the ledger.
     letters = produce_letters_task(incident_id)
     calls = export_call_list_task(incident_id)

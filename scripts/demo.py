@@ -42,18 +42,16 @@ def main() -> int:
     server = start_server(home=home.resolve())
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        from breachflow.approvals import Gate, preapprove
-        from breachflow.casestore import CaseStore
-        from breachflow.intake import load_intake
         from breachflow.obligations.records import current_decision
         from breachflow.settings import get_settings
+        from breachflow.usecases import gates, response
+        from breachflow.wiring import get_wiring
         from flows.incident_response import incident_response
 
         get_settings.cache_clear()
-        store = CaseStore(get_settings().cases_dir)
-        case = store.open_case(load_intake(INCIDENT), INCIDENT)
-        for gate in Gate:
-            preapprove(case=case, gate=gate, approver="デモ 承認者")
+        w = get_wiring()
+        case = response.open_or_update(w, INCIDENT)
+        gates.preapprove_all(w, case.incident_id, approver="デモ 承認者")
         outcome = asyncio.run(incident_response(case.incident_id))
         decision = current_decision(case=case)
         print()

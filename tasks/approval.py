@@ -1,8 +1,7 @@
-"""The approval gate: pause the flow run until a person approves or rejects in the Prefect UI."""
+"""The approval gate: resume when the gate has its answer, else pause until a person answers in the UI."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Literal
 
 from prefect import get_run_logger
@@ -10,16 +9,9 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
-from breachflow.approvals import (
-    ApprovalRecord,
-    Gate,
-    Verdict,
-    consume_preapproval,
-    pending_preapproval,
-    record_approval,
-)
-from breachflow.casestore import CaseStore
-from breachflow.settings import get_settings
+from breachflow.approvals import ApprovalRecord, Gate, Verdict
+from breachflow.usecases import gates
+from breachflow.wiring import get_wiring
 
 GATE_TIMEOUT_SECONDS = 7 * 24 * 3600
 
@@ -36,26 +28,20 @@ async def approval_gate(
     *, incident_id: str, gate: Gate, description: str, subject_sha256: str | None = None,
     timeout: int = GATE_TIMEOUT_SECONDS, poll_interval: int = 2,
 ) -> ApprovalRecord:
-    """Wait for a sign-off (or use a scripted pre-approval); record it in the case timeline."""
-    case = CaseStore(get_settings().cases_dir).get(incident_id)
+    """The gate's standing or scripted answer, else a person's answer given in the UI (recorded in the case)."""
     logger = get_run_logger()
-    scripted = pending_preapproval(case=case, gate=gate)
-    if scripted is not None:
-        record = scripted.model_copy(update={"at": datetime.now(UTC), "subject_sha256": subject_sha256})
-        consume_preapproval(case=case, gate=gate)  # one scripted approval answers one gate once
-        logger.info("gate %s for incident %s: pre-approved (scripted)", gate.value, incident_id)
-    else:
-        logger.info("gate %s for incident %s: waiting for approval in the UI", gate.value, incident_id)
-        answer = await pause_flow_run(
-            wait_for_input=ApprovalInput.with_initial_data(description=description, decision="approve"),
-            timeout=timeout,
-            poll_interval=poll_interval,
-            key=f"{gate.value}-gate",
-        )
-        record = ApprovalRecord(
-            gate=gate, approver=answer.approver, verdict=Verdict(answer.decision), comment=answer.comment,
-            at=datetime.now(UTC), scripted=False, subject_sha256=subject_sha256,
-        )
-    record_approval(case=case, record=record)
+    record = gates.resume_or_ask(get_wiring(), incident_id, gate=gate, subject_sha256=subject_sha256)
+    if record is not None:
+        logger.info("gate %s for incident %s: %s (%s)", gate.value, incident_id, record.verdict.value,
+                    "scripted" if record.scripted else "approved before for the same subject")
+        return record
+    logger.info("gate %s for incident %s: waiting for approval in the UI", gate.value, incident_id)
+    answer = await pause_flow_run(
+        wait_for_input=ApprovalInput.with_initial_data(description=description, decision="approve"),
+        timeout=timeout, poll_interval=poll_interval, key=f"{gate.value}-gate",
+    )
+    record = gates.record_answer(get_wiring(), incident_id, gate=gate, approver=answer.approver,
+                                 verdict=Verdict(answer.decision), comment=answer.comment,
+                                 subject_sha256=subject_sha256)
     logger.info("gate %s for incident %s: %s", gate.value, incident_id, record.verdict.value)
     return record

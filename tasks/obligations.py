@@ -1,56 +1,45 @@
-"""Prefect tasks of the obligations stage: decide, record, publish deadlines."""
+"""Prefect tasks of the obligations stage: decide and record, publish deadlines, draft reports."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from breachflow.casestore import CaseStore
-from breachflow.facts import effective_intake
-from breachflow.intake.loader import today_jst
-from breachflow.obligations import assess
 from breachflow.obligations.model import Decision
-from breachflow.obligations.records import record_decision
-from breachflow.reminders import DeadlineRow, deadline_rows
-from breachflow.rulepacks import apply_rule_packs
-from breachflow.scoping.case_scope import stored_scope
-from breachflow.settings import get_settings
+from breachflow.reminders import DeadlineRow
+from breachflow.usecases import obligations, reporting
+from breachflow.usecases.reporting import DraftSet
+from breachflow.wiring import get_wiring
 from tasks._safety import ids_only
-from tasks.scoping import artifact_key
-
-
-def _case(incident_id: str):
-    return CaseStore(get_settings().cases_dir).get(incident_id)
+from tasks.artifacts import artifact_key
 
 
 @task(name="assess-obligations", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
 def assess_obligations(incident_id: str) -> Decision:
     """Decide the legal duties from the effective facts and record the decision in the case."""
     with ids_only("assess-obligations", incident_id):
-        case = _case(incident_id)
-        intake, sources = effective_intake(case.intake(), stored_scope(case))
-        for source in sources:
-            if source.source == "intake-override":
-                case.timeline.append(
-                    "facts.override",
-                    f"受付内容の{source.field}がデータセットの集計と異なるため受付内容を採用",
-                    field=source.field,
-                    reason=intake.data.override_reason or "理由未記載",
-                )
-        scope = stored_scope(case)
-        # Industry rule packs add sector_obligations; the APPI keys stay as assess() decided them.
-        decision = apply_rule_packs(intake=intake, decision=assess(intake=intake, scope=scope), scope=scope)
-        record_decision(case=case, decision=decision)
-        return decision
+        return obligations.assess_case(get_wiring(), incident_id)
+
+
+@task(name="draft-reports", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
+def draft_reports(incident_id: str, decision: Decision) -> DraftSet:
+    """Draft the next due report (速報, then 確報) in every format, and the police draft when advised."""
+    with ids_only("draft-reports", incident_id):
+        return reporting.draft_next_reports(get_wiring(), incident_id, decision)
+
+
+@task(name="describe-reports-gate", cache_policy=NO_CACHE, persist_result=False)
+def describe_reports_gate(incident_id: str, decision: Decision, drafts: DraftSet) -> str:
+    """The reports gate's text for the officer (facts of the decision, the drafts)."""
+    with ids_only("describe-reports-gate", incident_id):
+        return reporting.reports_gate_markdown(get_wiring(), incident_id, decision, drafts)
 
 
 @task(name="publish-deadlines", cache_policy=NO_CACHE, persist_result=False)
-def publish_deadlines(incident_id: str, decision: Decision, today: date | None = None) -> list[DeadlineRow]:
+def publish_deadlines(incident_id: str, decision: Decision) -> list[DeadlineRow]:
     """Show the obligations and their deadlines as a table artifact (obligation, due, status)."""
-    rows = deadline_rows(case=_case(incident_id), decision=decision, today=today or today_jst())
+    rows = obligations.deadlines(get_wiring(), incident_id, decision)
     create_table_artifact(
         table=[{"regime": r.regime, "obligation": r.obligation, "window start": r.window_start or "",
                 "due": r.due or "", "status": r.status.value} for r in rows],

@@ -7,23 +7,17 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from breachflow.scoping.model import ScopeSummary
-from breachflow.scoping.case_scope import scope_case
-from breachflow.settings import get_settings
-from breachflow.casestore import CaseStore
+from breachflow.usecases import scoping
+from breachflow.wiring import get_wiring
 from tasks._safety import ids_only
-
-
-def artifact_key(kind: str, incident_id: str) -> str:
-    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
-    return f"{kind}-{incident_id}".lower().replace("_", "-")
+from tasks.artifacts import artifact_key
 
 
 @task(name="scope-dataset", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
 def scope_dataset_task(incident_id: str) -> ScopeSummary:
     """Scope the case's stored dataset; the person list stays in the case store."""
     with ids_only("scope-dataset", incident_id):
-        case = CaseStore(get_settings().cases_dir).get(incident_id)
-        return scope_case(case=case)
+        return scoping.scope(get_wiring(), incident_id)
 
 
 def _table(breakdown: dict[str, int], label: str) -> list[dict[str, object]]:

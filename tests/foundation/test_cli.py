@@ -12,7 +12,7 @@ from tests.conftest import SHARED_CASES
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "breachflow", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
     )
 
 

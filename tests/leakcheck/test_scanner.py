@@ -309,7 +309,7 @@ def test_new_high_risk_findings_open_valid_intake_drafts(tree: Tree, tmp_path: P
 
 def test_cli_prints_json_writes_drafts_and_exits_1_on_findings(tree: Tree, tmp_path: Path, monkeypatch):
     """`breachflow leakcheck --json --open-incident` prints the report, drafts under $BREACHFLOW_HOME, exits 1."""
-    from breachflow.cli import app
+    from cli.main import app
     from breachflow.settings import get_settings
 
     home = tmp_path / "home"

@@ -15,7 +15,7 @@ from tests.obligations.helpers import raw_intake
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "breachflow", *args], capture_output=True, text=True, timeout=120, cwd=cwd
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=120, cwd=cwd
     )
 
 

@@ -13,7 +13,7 @@ def test_assess_scopes_the_named_dataset(repo: Path, tmp_path: Path) -> None:
     """The stolen-bag intake gives no count; the CP932 list does (300 persons), and theft makes it category 3."""
     shutil.copytree(repo / "examples" / "stolen-bag", tmp_path / "case")
     result = subprocess.run(
-        [sys.executable, "-m", "breachflow", "assess", str(tmp_path / "case" / "incident.yaml"), "--json"],
+        [sys.executable, "-m", "cli", "assess", str(tmp_path / "case" / "incident.yaml"), "--json"],
         capture_output=True, text=True, timeout=180,
     )
     assert result.returncode == 0, result.stderr

@@ -40,7 +40,7 @@ def test_cli_json_matches_expected(path: Path) -> None:
     """`breachflow assess FILE --json --as-of DAY` prints the expected keys with the same values and shapes."""
     case = _case(path)
     result = subprocess.run(
-        [sys.executable, "-m", "breachflow", "assess", str(path), "--json", "--as-of", intake_day(case).isoformat()],
+        [sys.executable, "-m", "cli", "assess", str(path), "--json", "--as-of", intake_day(case).isoformat()],
         capture_output=True,
         text=True,
         timeout=120,

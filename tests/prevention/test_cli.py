@@ -19,13 +19,13 @@ from tests.prevention.test_audit import EMPLOYEES, write_completion_xlsx, write_
 
 @pytest.fixture
 def run(case: Case, tmp_path: Path):
-    """Run ``python -m breachflow`` on this test's case store (WE-01 opened in-process)."""
+    """Run ``python -m cli`` on this test's case store (WE-01 opened in-process)."""
     env = {**os.environ, "BREACHFLOW_HOME": str(get_settings().home)}
     env.pop("BREACHFLOW_PREVENTION_OWNER", None)
 
     def _run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "breachflow", *args],
+            [sys.executable, "-m", "cli", *args],
             capture_output=True,
             text=True,
             env=env,

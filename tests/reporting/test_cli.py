@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from breachflow.casestore import Case
-from breachflow.cli import app
+from cli.main import app
 from breachflow.errors import RenderError
 from breachflow.reporting.facts import read_report_facts, read_submissions
 
@@ -89,7 +89,7 @@ def test_incomplete_final_exits_2_naming_items(make_case: Callable[..., Case]) -
     import sys
 
     make_case()
-    result = subprocess.run([sys.executable, "-m", "breachflow", "report", "draft", "WE-01", "--kind", "final"],
+    result = subprocess.run([sys.executable, "-m", "cli", "report", "draft", "WE-01", "--kind", "final"],
                             capture_output=True, text=True, timeout=120, env=os.environ.copy())
     assert result.returncode == 2
     assert "6 本人への対応の実施状況" in result.stderr and "Traceback" not in result.stderr

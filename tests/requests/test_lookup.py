@@ -148,7 +148,7 @@ def test_cli_lookup_prints_the_answer_and_items(case: Case) -> None:
     """`requests lookup --email … --json` prints the outcome and the matched person's items only."""
     from typer.testing import CliRunner
 
-    from breachflow.cli import app
+    from cli.main import app
 
     result = CliRunner().invoke(app, ["requests", "lookup", case.incident_id, "--email", "HANAKO.sato@example.jp", "--json"])
     assert result.exit_code == 0, result.output

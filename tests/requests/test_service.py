@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from breachflow.casestore import Case
-from breachflow.cli import app
+from cli.main import app
 from breachflow.errors import DatasetError, InputError
 from breachflow.obligations import assess
 from breachflow.reporting import NoticeStatus, ReportKind, case_report_context, read_report_facts, update_report_facts

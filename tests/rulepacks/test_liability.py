@@ -31,7 +31,7 @@ def test_liability_data_names_the_required_provisions() -> None:
 def test_officer_summary_shows_the_liability_section() -> None:
     """`breachflow assess FILE` prints the liability heading and every line's source."""
     result = subprocess.run(
-        [sys.executable, "-m", "breachflow", "assess", str(WE16), "--as-of", "2026-02-02"],
+        [sys.executable, "-m", "cli", "assess", str(WE16), "--as-of", "2026-02-02"],
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -63,7 +63,7 @@ def test_shared_bank_case_gets_business_law_report_and_keeps_appi_keys() -> None
     case = _case(path)
     day = str(case["discovered_on"])
     result = subprocess.run(
-        [sys.executable, "-m", "breachflow", "assess", str(path), "--json", "--as-of", day],
+        [sys.executable, "-m", "cli", "assess", str(path), "--json", "--as-of", day],
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -19,10 +19,10 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from breachflow.casestore import CaseStore
 from breachflow.intake import load_intake
 from breachflow.notification import service
-from breachflow.notification.casework import case_ledger
+from breachflow.usecases import notification
+from breachflow.wiring import get_wiring
 from breachflow.settings import get_settings
 from tests.pg import postgres_cluster
 
@@ -67,15 +67,11 @@ def test_two_workers_on_postgres_send_each_notice_once(tmp_path: Path, monkeypat
         get_settings.cache_clear()
 
         # The case: scoped, planned and approved in the case store (the gates are not under test here).
-        store = CaseStore(get_settings().cases_dir)
+        w = get_wiring()
         intake_path = REPO / "examples" / "stolen-bag" / "incident.yaml"
-        case = store.open_case(load_intake(intake_path), intake_path)
+        case = w.store.open_case(load_intake(intake_path), intake_path)
         scope_case(case=case)
-        from breachflow.notification.casework import case_decision, case_persons, channel_policy
-
-        service.plan_notifications(case=case, persons=list(case_persons(case).values()), decision=case_decision(case),
-                                   policy=channel_policy(), templates_dir=get_settings().templates_dir,
-                                   ledger=case_ledger(case, get_settings()))
+        notification.plan(w, case.incident_id)
         service.approve_plan(case=case, approved=True, decided_by="scale-out test", scripted=True)
         emails = [n for n in service.load_plan(case).notices if n.channel.value == "email"]
         assert len(emails) > 100
@@ -134,7 +130,7 @@ def test_two_workers_on_postgres_send_each_notice_once(tmp_path: Path, monkeypat
             server.stop()
             smtp.stop()
 
-        counts = case_ledger(case, get_settings()).counts()
+        counts = w.ledger(case).counts()
         assert counts["email"].get("sent", 0) + counts["email"].get("failed_permanent", 0) == len(emails)
         assert max(handler.by_recipient.values()) == 1
         assert sum(handler.by_recipient.values()) == counts["email"]["sent"]

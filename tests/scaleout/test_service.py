@@ -19,7 +19,7 @@ from deployments.server import free_port
 from tests.privacy import personal_value_hits
 
 REPO = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-c", "from deployments.cli import main; main()"]
+CLI = [sys.executable, "-c", "from cli.main import main; main()"]
 
 
 def _wait_for(predicate, timeout: float, what: str):

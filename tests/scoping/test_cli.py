@@ -13,7 +13,7 @@ from breachflow.scoping.synthetic import generate_customers, write_csv
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "from breachflow.cli import main; main()"
+    code = "from cli.main import main; main()"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
 
 

@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from breachflow.casestore import Case, CaseStore
-from breachflow.cli import app
+from cli.main import app
 from breachflow.errors import CaseStoreError
 from breachflow.scoping.case_scope import scope_case, stored_persons, stored_scope
-from breachflow.security.permissions import check_permissions
-from breachflow.security.retention import cases_past_retention
+from breachflow.casestore.permissions import check_permissions
+from breachflow.casestore.retention import cases_past_retention
 from breachflow.security.scrub import scrub_detail, scrub_reply
 from breachflow.settings import get_settings
 from tests.security.conftest import open_case

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from breachflow.casestore import Case, loose_permissions
+from breachflow.casestore.store import Case, loose_permissions
 
 
 def check_permissions(case: Case) -> list[str]:

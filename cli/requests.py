@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from breachflow.cli import AsOf, JsonFlag, app, case_store, emit_json, parse_as_of
+from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, parse_date, wiring
 from breachflow.errors import InputError
-from breachflow.intake.loader import today_jst
 from breachflow.requests.lookup import LookupQuery, lookup_in_case
 from breachflow.requests.model import CHANNEL_LABELS_JA, REQUEST_TYPE_LABELS_JA, Channel, RequestType
 from breachflow.requests.service import (
@@ -26,22 +25,14 @@ requests_app = typer.Typer(
     help="Inquiries and APPI requests from affected persons: track to closure, look up, count.",
     no_args_is_help=True,
 )
-app.add_typer(requests_app, name="requests")
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(None, f"{option}: expected a date YYYY-MM-DD") from None
 
 
 @requests_app.command("import")
 def import_command(incident: str, file: Path, as_json: JsonFlag = False, as_of: AsOf = None) -> None:
     """Import the inquiry desk's CSV (UTF-8, BOM or CP932); a desk_ref already imported is skipped."""
-    case = case_store().get(incident)
+    case = wiring().store.get(incident)
     outcome = import_requests(case=case, path=file)
-    publish_request_summary(case=case, today=parse_as_of(as_of) or today_jst())
+    publish_request_summary(case=case, today=parse_as_of(as_of) or wiring().today())
     if as_json:
         emit_json(outcome.model_dump(mode="json"))
     else:
@@ -61,10 +52,10 @@ def add_command(
     as_of: AsOf = None,
 ) -> None:
     """Record one contact; its reply due date follows from the type."""
-    case = case_store().get(incident)
-    request = add_request(case=case, type=type, received_on=_day(received, "--received"), channel=channel,
+    case = wiring().store.get(incident)
+    request = add_request(case=case, type=type, received_on=parse_date("--received", received), channel=channel,
                           person_ref=person_ref, desk_ref=desk_ref, note=note)
-    publish_request_summary(case=case, today=parse_as_of(as_of) or today_jst())
+    publish_request_summary(case=case, today=parse_as_of(as_of) or wiring().today())
     if as_json:
         emit_json(request.model_dump(mode="json"))
     else:
@@ -81,8 +72,8 @@ def list_command(
     as_of: AsOf = None,
 ) -> None:
     """List requests with their status as of today (or --as-of), and the counts by type and status."""
-    case = case_store().get(incident)
-    today = parse_as_of(as_of) or today_jst()
+    case = wiring().store.get(incident)
+    today = parse_as_of(as_of) or wiring().today()
     chosen = list_requests(case=case, today=today, open_only=open_only, overdue_only=overdue_only)
     counts = request_counts(case=case, today=today)
     if as_json:
@@ -120,10 +111,10 @@ def close_command(
     as_of: AsOf = None,
 ) -> None:
     """Close a request; a deletion records where it was deleted and leaves the person out of later exports."""
-    case = case_store().get(incident)
-    today = parse_as_of(as_of) or today_jst()
+    case = wiring().store.get(incident)
+    today = parse_as_of(as_of) or wiring().today()
     closed = close_request(case=case, request_id=request_id, note=note,
-                           closed_on=_day(closed_on, "--closed-on") if closed_on else today,
+                           closed_on=parse_date("--closed-on", closed_on) if closed_on else today,
                            deleted_from=deleted_from, confirmation=confirmation)
     publish_request_summary(case=case, today=today)
     if as_json:
@@ -144,9 +135,9 @@ def lookup_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Answer "is my data affected?" for one caller: yes/no and the items, never anyone else's data."""
-    case = case_store().get(incident)
+    case = wiring().store.get(incident)
     query = LookupQuery(phone=phone, email=email, name=name,
-                        birth_date=_day(birth_date, "--birth-date") if birth_date else None)
+                        birth_date=parse_date("--birth-date", birth_date) if birth_date else None)
     answer = lookup_in_case(case=case, query=query)
     if as_json:
         emit_json(answer.model_dump(mode="json"))

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from breachflow.casestore import CaseStore
+from breachflow.casestore.store import CaseStore
 
 
 class RetentionDue(BaseModel):

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from breachflow.cli import JsonFlag, app, emit_json
-from breachflow.leakcheck.allowlist import load_allowlist
-from breachflow.leakcheck.incident import DRAFTS_SUBDIR, FolderDraftWriter, open_incident_drafts
+from cli.common import JsonFlag, emit_json, wiring
 from breachflow.leakcheck.model import FindingStatus, ScanReport
-from breachflow.leakcheck.scanner import DEFAULT_MAX_BYTES, JST, scan
-from breachflow.settings import get_settings
-
-STATE_FILE = Path("leakcheck") / "state.json"
+from breachflow.leakcheck.scanner import DEFAULT_MAX_BYTES
+from breachflow.usecases import scheduled
 
 
 def _print_report(report: ScanReport) -> None:
@@ -46,7 +41,6 @@ def _print_report(report: ScanReport) -> None:
         typer.echo(f"incident draft: {draft}")
 
 
-@app.command("leakcheck")
 def leakcheck(
     paths: Annotated[list[Path], typer.Argument(help="Folders or files to scan.")],
     as_json: JsonFlag = False,
@@ -62,20 +56,8 @@ def leakcheck(
     ),
 ) -> None:
     """Scan for unprotected personal data; exit 1 when any finding is present (new or still there)."""
-    settings = get_settings()
-    report = scan(
-        paths=paths,
-        state_path=state or settings.home / STATE_FILE,
-        allowlist=load_allowlist(allow) if allow else None,
-        max_bytes=max_mb * 1024 * 1024,
-    )
-    if open_incident:
-        report = open_incident_drafts(
-            report=report,
-            writer=FolderDraftWriter(settings.home / DRAFTS_SUBDIR),
-            business_name=settings.business_name,
-            found_at=datetime.now(JST),
-        )
+    report = scheduled.scan_for_leaks(wiring(), paths=paths, state=state, allow=allow, open_incident=open_incident,
+                                      max_bytes=max_mb * 1024 * 1024)
     if as_json:
         emit_json(report.model_dump(mode="json"))
     else:

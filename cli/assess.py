@@ -7,13 +7,12 @@ from typing import Annotated
 
 import typer
 
-from breachflow.cli import AsOf, JsonFlag, app, case_store, emit_json, parse_as_of
-from breachflow.intake import load_intake
-from breachflow.obligations.engine import assess
+from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, wiring
 from breachflow.obligations.model import Decision
-from breachflow.obligations.records import decision_payload, record_decision
+from breachflow.obligations.records import decision_payload
 from breachflow.obligations.rules import RECIPIENT_LABELS_JA
-from breachflow.rulepacks import apply_rule_packs, liability_text_lines
+from breachflow.rulepacks import liability_text_lines
+from breachflow.usecases import obligations
 
 _YES_NO = {True: "要 / required", False: "不要 / not required"}
 
@@ -77,7 +76,6 @@ def render_summary(decision: Decision) -> str:
     return "\n".join(lines)
 
 
-@app.command("assess")
 def assess_command(
     file: Path,
     as_json: JsonFlag = False,
@@ -87,16 +85,7 @@ def assess_command(
     ] = False,
 ) -> None:
     """Decide whether the incident must be reported, to whom, by when, and who must be notified."""
-    intake = load_intake(file, as_of=parse_as_of(as_of))
-    scope = None
-    if intake.data.dataset:
-        # The leaked list named by the intake gives the person count and items (aggregates only).
-        from breachflow.scoping import scope_dataset
-
-        scope, _ = scope_dataset(path=file.parent / intake.data.dataset, as_of=intake.discovered_on)
-    # Industry/local rule packs add sector_obligations; the APPI keys stay as assess() decided them.
-    decision = apply_rule_packs(intake=intake, decision=assess(intake=intake, scope=scope), scope=scope)
-    outcome = record_decision(case=case_store().get(intake.incident_id), decision=decision) if record else None
+    decision, outcome = obligations.assess_file(wiring(), file, as_of=parse_as_of(as_of), record=record)
     if as_json:
         payload = decision_payload(decision)
         if outcome is not None:

@@ -9,9 +9,8 @@ from typing import Annotated
 
 import typer
 
-from breachflow.cli import JsonFlag, app, case_store, emit_json
+from cli.common import JsonFlag, emit_json, parse_date, wiring
 from breachflow.errors import CheckUnavailable, PreventionError
-from breachflow.intake.loader import today_jst
 from breachflow.prevention.audit import audit_plan, run_action_check, unavailable_result
 from breachflow.prevention.checks import LiveCheckRunner, RetryingCheckRunner
 from breachflow.prevention.model import (
@@ -40,7 +39,6 @@ from breachflow.settings import get_settings
 prevention_app = typer.Typer(
     help="Corrective-action plans (再発防止策) and their follow-up audits.", no_args_is_help=True
 )
-app.add_typer(prevention_app, name="prevention")
 
 Incident = Annotated[str, typer.Argument(help="Incident id of an open case.")]
 ActionId = Annotated[str, typer.Argument(help="Action id, e.g. A03.")]
@@ -63,15 +61,6 @@ Approved = Annotated[
 Retries = Annotated[
     int, typer.Option("--retries", min=0, help="Retries of a check that cannot run now (back-off 2 s, 4 s, …).")
 ]
-
-
-def _date(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PreventionError(f"{option}: {value!r} is not a date; expected YYYY-MM-DD") from None
 
 
 def _paths(values: list[Path] | None) -> list[str] | None:
@@ -106,7 +95,7 @@ def prevention_plan(
     as_of: AsOf = None,
 ) -> None:
     """Propose the plan for the incident's cause and store it; re-running keeps existing actions."""
-    case = case_store().get(incident)
+    case = wiring().store.get(incident)
     defaults = PlanDefaults(
         owner=owner or get_settings().prevention_owner or UNASSIGNED_OWNER,
         training=check_spec_with(
@@ -118,7 +107,7 @@ def prevention_plan(
         ),
         leakcheck=check_spec_with(LeakcheckCleanSpec(), scan_paths=_paths(scan_path), allowlist=_approved(approved)),
     )
-    plan = plan_case(case=case, today=_date("--as-of", as_of) or today_jst(), defaults=defaults)
+    plan = plan_case(case=case, today=parse_date("--as-of", as_of) or wiring().today(), defaults=defaults)
     if as_json:
         emit_json(plan.model_dump(mode="json"))
     else:
@@ -128,7 +117,7 @@ def prevention_plan(
 @prevention_app.command("list")
 def prevention_list(incident: Incident, as_json: JsonFlag = False) -> None:
     """Show every action with its status, due date and required evidence."""
-    plan = read_plan(case=case_store().get(incident))
+    plan = read_plan(case=wiring().store.get(incident))
     if as_json:
         emit_json(plan.model_dump(mode="json"))
     else:
@@ -149,7 +138,7 @@ def prevention_update(
     approved: Approved = None,
 ) -> None:
     """Change an open action's owner, due date or automated-check inputs."""
-    case = case_store().get(incident)
+    case = wiring().store.get(incident)
     check = None
     check_options = (roster, completion, roster_id_column, completion_id_column, scan_path, approved)
     if any(check_options):
@@ -165,7 +154,7 @@ def prevention_update(
             scan_paths=_paths(scan_path),
             allowlist=_approved(approved),
         )
-    update_action(case=case, action_id=action, owner=owner, due=_date("--due", due), check=check)
+    update_action(case=case, action_id=action, owner=owner, due=parse_date("--due", due), check=check)
     typer.echo(f"action {action} of case {incident} updated")
 
 
@@ -184,8 +173,8 @@ def prevention_close(
     as_of: AsOf = None,
 ) -> None:
     """Close an action with the evidence it requires (file, signed record or passing check)."""
-    case = case_store().get(incident)
-    today = _date("--as-of", as_of) or today_jst()
+    case = wiring().store.get(incident)
+    today = parse_date("--as-of", as_of) or wiring().today()
     given = [evidence_file is not None, signed_by is not None or statement is not None, check]
     if sum(given) > 1:
         raise PreventionError("give exactly one of --evidence-file, --signed-by/--statement or --check")
@@ -196,7 +185,7 @@ def prevention_close(
         if not (signed_by or "").strip() or not (statement or "").strip():
             raise PreventionError("a signed record needs both --signed-by and --statement")
         evidence = SignedRecord(
-            signer=signed_by or "", statement=statement or "", signed_on=_date("--signed-on", signed_on) or today
+            signer=signed_by or "", statement=statement or "", signed_on=parse_date("--signed-on", signed_on) or today
         )
     elif check:
         current = read_plan(case=case).action(action)
@@ -220,7 +209,7 @@ def prevention_cancel(
 ) -> None:
     """Cancel an open action that no longer applies."""
     cancel_action(
-        case=case_store().get(incident), action_id=action, reason=reason, today=_date("--as-of", as_of) or today_jst()
+        case=wiring().store.get(incident), action_id=action, reason=reason, today=parse_date("--as-of", as_of) or wiring().today()
     )
     typer.echo(f"action {action} of case {incident} cancelled")
 
@@ -229,7 +218,7 @@ def prevention_cancel(
 def prevention_audit(incident: Incident, retries: Retries = 2, as_json: JsonFlag = False, as_of: AsOf = None) -> None:
     """Flag overdue actions and run the automated checks of open actions (unrunnable = not_checked)."""
     runner = RetryingCheckRunner(LiveCheckRunner(), delays=[2.0 * 2**n for n in range(retries)])
-    result = audit_plan(case=case_store().get(incident), today=_date("--as-of", as_of) or today_jst(), checks=runner)
+    result = audit_plan(case=wiring().store.get(incident), today=parse_date("--as-of", as_of) or wiring().today(), checks=runner)
     if as_json:
         emit_json(result.model_dump(mode="json"))
         return
@@ -248,7 +237,7 @@ def prevention_audit(incident: Incident, retries: Retries = 2, as_json: JsonFlag
 @prevention_app.command("item8")
 def prevention_item8(incident: Incident, as_json: JsonFlag = False) -> None:
     """Print report item 8 (再発防止のための措置) from the plan."""
-    plan = read_plan(case=case_store().get(incident))
+    plan = read_plan(case=wiring().store.get(incident))
     if as_json:
         emit_json(item8_facts(plan).model_dump(mode="json"))
     else:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from breachflow.cli import AsOf, JsonFlag, app, emit_json, parse_as_of
+from cli.common import AsOf, JsonFlag, emit_json, parse_as_of
 from breachflow.errors import InputError
 from breachflow.scoping.classify import IGNORED
 from breachflow.scoping.service import analyse_dataset
@@ -36,7 +36,6 @@ def parse_mapping(values: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-@app.command("scope")
 def scope(
     dataset: Path,
     as_json: JsonFlag = False,

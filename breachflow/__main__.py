@@ -1,5 +1,0 @@
-"""``python -m breachflow`` runs the CLI."""
-
-from breachflow.cli import main
-
-main()

@@ -1,0 +1,227 @@
+"""Notification use cases: plan, preview, approve, send, letters, calls, substitutes, status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from breachflow.approvals import ApprovalRecord
+from breachflow.notification import service
+from breachflow.notification.casework import (
+    case_decision,
+    case_facts,
+    case_persons,
+    channel_policy,
+    notifiable_persons,
+)
+from breachflow.notification.ledger import State
+from breachflow.notification.plan import PlanCounts
+from breachflow.notification.policy import Channel
+from breachflow.notification.sending import BatchResult, send_email_batch as _send_batch
+from breachflow.reporting.facts import NoticeStatus, update_report_facts
+from breachflow.wiring import CALLS_DIR, LETTERS_DIR, Wiring
+
+EMAIL_BATCH_SIZE = 500
+PREVIEW_FILE = "notification/preview.json"
+BATCH_COUNTS = ("sent", "already_done", "in_doubt", "failed_transient", "failed_permanent")
+
+
+class GatePreview(BaseModel):
+    """What the notification gate shows: counts, template versions, placeholder samples."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plan_sha256: str
+    markdown: str
+    email_batches: int
+
+
+class NoticeStatusView(BaseModel):
+    """Notices per channel and state, and the ids of notices in doubt (no personal data)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    counts: dict[str, dict[str, int]]
+    in_doubt: list[str]
+
+
+def plan(w: Wiring, incident_id: str, *, extra_letter: bool = False) -> PlanCounts:
+    """Plan one notice per person and channel with only that person's items (deterministic ids)."""
+    case = w.case(incident_id)
+    return service.plan_notifications(
+        case=case, persons=notifiable_persons(case), decision=case_decision(case),
+        policy=channel_policy(extra_letter_for_sensitive=extra_letter), templates_dir=w.settings.templates_dir,
+        ledger=w.ledger(case),
+    )
+
+
+def preview(w: Wiring, incident_id: str) -> service.Preview:
+    """Render one sample per channel and item set from a placeholder person; store it in the case."""
+    case = w.case(incident_id)
+    result = service.build_preview(
+        plan=service.load_plan(case), facts=case_facts(case), business=w.business(case), today=w.today(),
+        templates_dir=w.settings.templates_dir,
+    )
+    case.write_model(PREVIEW_FILE, result)
+    return result
+
+
+def email_batches(w: Wiring, incident_id: str) -> int:
+    """How many email batches the current plan has (``EMAIL_BATCH_SIZE`` notices each)."""
+    emails = sum(1 for n in service.load_plan(w.case(incident_id)).notices if n.channel is Channel.email)
+    return (emails + EMAIL_BATCH_SIZE - 1) // EMAIL_BATCH_SIZE
+
+
+def gate_preview(w: Wiring, incident_id: str) -> GatePreview:
+    """The notification gate's text (counts, versions, placeholder samples) and the plan's digest."""
+    result = preview(w, incident_id)
+    lines = [
+        f"## 本人通知の承認 — incident {incident_id}",
+        "",
+        "| channel | notices |",
+        "|---|---|",
+        *[f"| {channel} | {count} |" for channel, count in result.counts.by_channel.items()],
+        "",
+        "template versions: " + ", ".join(f"{c}={v}" for c, v in result.template_versions.items()),
+        "",
+        "Samples below use a placeholder person (架空の見本), not a real one.",
+    ]
+    for sample in result.samples:
+        lines += ["", f"### {sample.channel} × {sample.notices} ({', '.join(sample.items)})", "", "```",
+                  (sample.subject + "\n\n" if sample.subject else "") + sample.text[:1500], "```"]
+    plan_sha = service.plan_digest(service.load_plan(w.case(incident_id)))
+    return GatePreview(plan_sha256=plan_sha, markdown="\n".join(lines), email_batches=email_batches(w, incident_id))
+
+
+def approve(w: Wiring, incident_id: str, *, approver: str, approved: bool = True, comment: str = "") -> ApprovalRecord:
+    """Approve (or reject) exactly the current notice plan."""
+    return service.approve_plan(case=w.case(incident_id), approved=approved, decided_by=approver, comment=comment)
+
+
+def send_email_batch(w: Wiring, incident_id: str, batch: int, *, worker: str, extra_letter: bool = False) -> BatchResult:
+    """Send one batch of the approved email notices over one connection; the ledger makes a retry safe."""
+    case = w.case(incident_id)
+    service.require_approval(case)
+    current = service.load_plan(case)
+    emails = [n for n in current.notices if n.channel is Channel.email]
+    mailer = w.mailer(case)
+    try:
+        return _send_batch(
+            ledger=w.ledger(case), mailer=mailer,
+            notices=emails[batch * EMAIL_BATCH_SIZE : (batch + 1) * EMAIL_BATCH_SIZE], persons=case_persons(case),
+            facts=case_facts(case), business=w.business(case), sender=w.settings.mail_from, today=w.today(),
+            policy=channel_policy(extra_letter_for_sensitive=extra_letter), versions=current.template_versions,
+            worker=worker,
+        )
+    finally:
+        mailer.close()
+
+
+def record_email_round(w: Wiring, incident_id: str, results: Iterable[BatchResult]) -> dict[str, int]:
+    """Add up the batches of one sending round and log the totals in the case timeline."""
+    results = list(results)
+    totals = {key: sum(getattr(r, key) for r in results) for key in BATCH_COUNTS}
+    if any(n for key, n in totals.items() if key != "already_done"):  # a re-run that did nothing logs nothing
+        w.case(incident_id).timeline.append("notification.email", "メール通知を送信", batches=len(results), **totals)
+    return totals
+
+
+def send_emails(w: Wiring, incident_id: str, *, worker: str, extra_letter: bool = False) -> dict[str, int]:
+    """Send every batch of approved email notices in turn and log the round's totals."""
+    results = [send_email_batch(w, incident_id, batch, worker=worker, extra_letter=extra_letter)
+               for batch in range(email_batches(w, incident_id))]
+    return record_email_round(w, incident_id, results)
+
+
+def produce_letters(w: Wiring, incident_id: str, *, workers: int = 2) -> service.LetterRun:
+    """Render planned letters (PDF), mailing lists and label sheets into the case folder."""
+    case = w.case(incident_id)
+    service.require_approval(case)
+    return service.produce_letters(
+        case=case, ledger=w.ledger(case), persons=case_persons(case), plan=service.load_plan(case),
+        facts=case_facts(case), business=w.business(case), today=w.today(), templates_dir=w.settings.templates_dir,
+        out_dir=letters_dir(w, incident_id), workers=workers,
+    )
+
+
+def letters_dir(w: Wiring, incident_id: str) -> Path:
+    """The case folder holding letters, mailing lists and labels."""
+    return w.case(incident_id).path(f"{LETTERS_DIR}/x").parent
+
+
+def calls_dir(w: Wiring, incident_id: str) -> Path:
+    """The case folder holding the call lists."""
+    return w.case(incident_id).path(f"{CALLS_DIR}/x").parent
+
+
+def export_call_list(w: Wiring, incident_id: str) -> dict[str, int]:
+    """Write the call list (CSV UTF-8 BOM / CP932, XLSX) for every open phone notice."""
+    case = w.case(incident_id)
+    return service.export_call_list(
+        ledger=w.ledger(case), persons=case_persons(case), plan=service.load_plan(case), facts=case_facts(case),
+        business=w.business(case), today=w.today(), templates_dir=w.settings.templates_dir,
+        out_dir=calls_dir(w, incident_id),
+    )
+
+
+def draft_substitutes(w: Wiring, incident_id: str) -> service.SubstituteRecord:
+    """Draft the public announcement (公表文) and inquiry-desk FAQ for persons no channel reached."""
+    case = w.case(incident_id)
+    return service.draft_substitute_measures(
+        case=case, ledger=w.ledger(case), plan=service.load_plan(case), facts=case_facts(case),
+        business=w.business(case), today=w.today(), templates_dir=w.settings.templates_dir,
+    )
+
+
+def record_notice_status(w: Wiring, incident_id: str, *, substitute_persons: int) -> dict[str, dict[str, int]]:
+    """Feed report item 6 from the ledger (counts only); return the per-channel state counts."""
+    case = w.case(incident_id)
+    ledger = w.ledger(case)
+    counts = ledger.counts()
+    persons = len(case_persons(case))
+    sent_persons = {r.person_id for r in ledger.rows(states=(State.sent,))}
+    failed = sum(n for states in counts.values() for s, n in states.items() if s == State.failed_permanent.value)
+    update_report_facts(
+        case=case,
+        notices=NoticeStatus(
+            targets=persons, sent=min(len(sent_persons), persons), undeliverable=min(failed, len(sent_persons)),
+            substitute_measures="公表及び問合せ窓口の設置（準備中）" if substitute_persons else "",
+            as_of=w.today(),
+        ),
+    )
+    return counts
+
+
+def status(w: Wiring, incident_id: str) -> NoticeStatusView:
+    """Notices per channel and state, and the notices in doubt that need a human decision."""
+    ledger = w.ledger(w.case(incident_id))
+    doubtful = [r.notice_id for r in ledger.rows(states=(State.sending, State.in_doubt))]
+    return NoticeStatusView(counts=ledger.counts(), in_doubt=doubtful)
+
+
+def resolve(w: Wiring, incident_id: str, notice_id: str, *, resend: bool, decided_by: str) -> State:
+    """A human decision on a notice whose delivery is in doubt: send again, or record it as sent."""
+    case = w.case(incident_id)
+    state = w.ledger(case).resolve(notice_id, resend=resend, decided_by=decided_by)
+    case.timeline.append("notification.resolved", "送信結果不明の通知を判断", notice_id=notice_id, state=state.value,
+                         by=decided_by)
+    return state
+
+
+def import_calls(w: Wiring, incident_id: str, file: Path, *, extra_letter: bool = False) -> service.RerouteCounts:
+    """Import call outcomes; unreached persons move to a letter or the substitute list."""
+    case = w.case(incident_id)
+    return service.import_calls(case=case, ledger=w.ledger(case), persons=case_persons(case),
+                                plan=service.load_plan(case),
+                                policy=channel_policy(extra_letter_for_sensitive=extra_letter), file=file)
+
+
+def import_returned(w: Wiring, incident_id: str, file: Path, *, extra_letter: bool = False) -> service.RerouteCounts:
+    """Import returned letters; those persons move to phone or the substitute list."""
+    case = w.case(incident_id)
+    return service.import_returned(case=case, ledger=w.ledger(case), persons=case_persons(case),
+                                   plan=service.load_plan(case),
+                                   policy=channel_policy(extra_letter_for_sensitive=extra_letter), file=file)
+

@@ -1,0 +1,91 @@
+"""``breachflow case …``: list, timeline, verify, export, retention, purge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from breachflow.casestore.permissions import warn_loose_permissions
+from breachflow.errors import BreachflowError
+from breachflow.usecases import scheduled
+from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, wiring
+
+case_app = typer.Typer(help="Inspect cases in the case store: list, timeline, verify, export, retention, purge.",
+                       no_args_is_help=True)
+
+
+@case_app.command("list")
+def case_list(as_json: JsonFlag = False) -> None:
+    """List the incident ids in the case store."""
+    ids = wiring().store.ids()
+    if as_json:
+        emit_json(ids)
+    else:
+        typer.echo("\n".join(ids) or "no cases")
+
+
+@case_app.command("timeline")
+def case_timeline(incident_id: str, as_json: JsonFlag = False) -> None:
+    """Show the case's timeline (事実経過), oldest first."""
+    entries = wiring().case(incident_id).timeline.entries()
+    if as_json:
+        emit_json([e.model_dump(mode="json") for e in entries])
+        return
+    for entry in entries:
+        typer.echo(f"{entry.seq:4d}  {entry.at:%Y-%m-%d %H:%M:%S}Z  {entry.kind:<28} {entry.message}")
+
+
+@case_app.command("verify")
+def case_verify(incident_id: str) -> None:
+    """Check the timeline's hash chain (names the first broken entry) and warn about loose permissions."""
+    case = wiring().case(incident_id)
+    count = case.timeline.verify()
+    warn_loose_permissions([case])
+    typer.echo(f"case {incident_id}: timeline intact ({count} entries)")
+
+
+@case_app.command("export")
+def case_export(
+    incident_id: str,
+    name: Annotated[str, typer.Argument(help="File inside the case folder, e.g. notification/calls/call_list.csv")],
+    to: Annotated[Path, typer.Option("--to", help="Where to write the decrypted copy (must not exist).")],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file at --to.")] = False,
+) -> None:
+    """Decrypt one stored file to an explicit path; the export is recorded in the timeline."""
+    target = wiring().case(incident_id).export(name, to, overwrite=overwrite)
+    typer.echo(f"case {incident_id}: {name} written to {target} (recorded in the timeline)")
+
+
+@case_app.command("retention")
+def case_retention(as_json: JsonFlag = False, as_of: AsOf = None) -> None:
+    """List cases whose personal data is kept longer than BREACHFLOW_RETENTION_DAYS."""
+    w = wiring()
+    day = parse_as_of(as_of)
+    due = scheduled.past_retention(w if day is None else w.with_clock(lambda: day))
+    if as_json:
+        emit_json([d.model_dump(mode="json") for d in due])
+        return
+    if not due:
+        typer.echo(f"no case is past the retention period ({w.settings.retention_days} days)")
+    for item in due:
+        typer.echo(f"{item.incident_id}: opened {item.opened_on}, due {item.due_on} ({item.days_over} days over); "
+                   f"purge with 'breachflow case purge {item.incident_id} --yes'")
+
+
+@case_app.command("purge")
+def case_purge(
+    incident_id: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: the personal data cannot be recovered afterwards.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Destroy the case's data key and personal files; keep the aggregate record and log the purge."""
+    if not yes:
+        raise BreachflowError(f"case {incident_id}: purging cannot be undone; repeat with --yes to confirm")
+    record = wiring().case(incident_id).purge()
+    if as_json:
+        emit_json(record.model_dump(mode="json"))
+    else:
+        typer.echo(f"case {incident_id}: purged {record.files_deleted} file(s), data key "
+                   f"{'destroyed' if record.key_destroyed else 'was already gone'}; {len(record.kept)} aggregate record(s) kept")

@@ -1,0 +1,24 @@
+"""Prefect tasks of the whole response: what the case holds that decides which stages run."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from breachflow.usecases import prevention, response
+from breachflow.usecases.response import CaseStages
+from breachflow.wiring import get_wiring
+from tasks._safety import ids_only
+
+
+@task(name="inspect-case", cache_policy=NO_CACHE, persist_result=False)
+def inspect_case(incident_id: str) -> CaseStages:
+    """Whether the case has a dataset to scope and a person list to notify."""
+    with ids_only("inspect-case", incident_id):
+        return response.stages(get_wiring(), incident_id)
+
+
+@task(name="list-cases-with-plans", cache_policy=NO_CACHE, persist_result=False)
+def list_cases_with_plans() -> list[str]:
+    """Ids of the cases that have a prevention plan."""
+    return prevention.cases_with_plans(get_wiring())

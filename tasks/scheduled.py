@@ -1,0 +1,42 @@
+"""Prefect tasks of the scheduled runs: due obligations, the officer's reminder, leak checks, retention."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from breachflow.casestore.retention import RetentionDue
+from breachflow.leakcheck.model import ScanSummary
+from breachflow.notification.mailer import TransientDeliveryError
+from breachflow.reminders import DeadlineRow
+from breachflow.usecases import scheduled
+from breachflow.wiring import get_wiring
+from tasks._retry import retry_on
+from tasks._safety import ids_only
+
+
+@task(name="find-due-obligations", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
+def find_due_obligations(within_days: int) -> list[DeadlineRow]:
+    """List obligations overdue or due soon in every case (ids and dates only)."""
+    return scheduled.due_obligations(get_wiring(), within_days=within_days)
+
+
+@task(name="email-officer", retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=retry_on(TransientDeliveryError),
+      cache_policy=NO_CACHE, persist_result=False)
+def email_officer(rows: list[DeadlineRow]) -> bool:
+    """Email the officer the due obligations when SMTP and an officer address are configured."""
+    return scheduled.email_officer(get_wiring(), rows)
+
+
+@task(name="scan-for-leaks", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE, persist_result=False)
+def scan_for_leaks(open_incident: bool) -> ScanSummary:
+    """Scan the configured folders incrementally; only the aggregate summary leaves the task."""
+    with ids_only("scan-for-leaks", "leak-check"):
+        return scheduled.scan_for_leaks(get_wiring(), open_incident=open_incident).summary()
+
+
+@task(name="find-cases-past-retention", cache_policy=NO_CACHE, persist_result=False)
+def find_cases_past_retention() -> tuple[list[RetentionDue], int]:
+    """Cases past the retention period (ids and dates only), and the period in days."""
+    w = get_wiring()
+    return scheduled.past_retention(w), w.settings.retention_days
