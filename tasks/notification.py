@@ -15,10 +15,12 @@ from breachflow.notification.sending import BatchResult
 from breachflow.usecases import notification
 from breachflow.usecases.notification import GatePreview
 from breachflow.wiring import get_wiring
+from tasks._retry import retry_unless_user_error
 from tasks._safety import ids_only
 
 
-@task(name="plan-notices", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
+@task(name="plan-notices", retries=1, retry_delay_seconds=2, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def plan_notices(incident_id: str) -> PlanCounts:
     """Plan one notice per person and channel with only that person's items (deterministic ids)."""
     with ids_only("plan-notices", incident_id):
@@ -32,7 +34,8 @@ def preview_notices(incident_id: str) -> GatePreview:
         return notification.gate_preview(get_wiring(), incident_id)
 
 
-@task(name="send-email-batch", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE, persist_result=False)
+@task(name="send-email-batch", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def send_email_batch_task(incident_id: str, batch: int) -> BatchResult:
     """Send one batch of email notices over one SMTP connection; the ledger makes a retry safe."""
     with ids_only("send-email-batch", incident_id):
@@ -46,7 +49,8 @@ def record_email_round(incident_id: str, results: list[BatchResult]) -> dict[str
         return notification.record_email_round(get_wiring(), incident_id, results)
 
 
-@task(name="produce-letters", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
+@task(name="produce-letters", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def produce_letters_task(incident_id: str) -> dict[str, int]:
     """Render planned letters (PDF), mailing lists and label sheets in the case folder."""
     with ids_only("produce-letters", incident_id):
@@ -55,14 +59,16 @@ def produce_letters_task(incident_id: str) -> dict[str, int]:
                 "missing_glyphs": run.missing_glyphs}
 
 
-@task(name="export-call-list", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
+@task(name="export-call-list", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def export_call_list_task(incident_id: str) -> dict[str, int]:
     """Write the call list (CSV UTF-8 BOM / CP932, XLSX) for open phone notices."""
     with ids_only("export-call-list", incident_id):
         return notification.export_call_list(get_wiring(), incident_id)
 
 
-@task(name="draft-substitute-measures", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
+@task(name="draft-substitute-measures", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def draft_substitute_task(incident_id: str) -> int:
     """Draft the public announcement and inquiry-desk FAQ when persons remain unreachable; returns their count."""
     with ids_only("draft-substitute-measures", incident_id):

@@ -11,18 +11,21 @@ from breachflow.reminders import DeadlineRow
 from breachflow.usecases import obligations, reporting
 from breachflow.usecases.reporting import DraftSet
 from breachflow.wiring import get_wiring
+from tasks._retry import retry_unless_user_error
 from tasks._safety import ids_only
 from tasks.artifacts import artifact_key
 
 
-@task(name="assess-obligations", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
+@task(name="assess-obligations", retries=1, retry_delay_seconds=2, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def assess_obligations(incident_id: str) -> Decision:
     """Decide the legal duties from the effective facts and record the decision in the case."""
     with ids_only("assess-obligations", incident_id):
         return obligations.assess_case(get_wiring(), incident_id)
 
 
-@task(name="draft-reports", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
+@task(name="draft-reports", retries=1, retry_delay_seconds=2, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def draft_reports(incident_id: str, decision: Decision) -> DraftSet:
     """Draft the next due report (速報, then 確報) in every format, and the police draft when advised."""
     with ids_only("draft-reports", incident_id):

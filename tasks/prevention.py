@@ -11,12 +11,13 @@ from breachflow.errors import CheckUnavailable
 from breachflow.prevention.model import AuditResult, CheckResult
 from breachflow.usecases import prevention
 from breachflow.wiring import get_wiring
-from tasks._retry import retry_on
+from tasks._retry import retry_on, retry_unless_user_error
 from tasks._safety import ids_only
 from tasks.artifacts import artifact_key
 
 
-@task(name="plan-prevention", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
+@task(name="plan-prevention", retries=1, retry_delay_seconds=2, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def plan_prevention(incident_id: str) -> int:
     """Propose (idempotently) the corrective-action plan and feed report item 8; returns the action count."""
     with ids_only("plan-prevention", incident_id):

@@ -11,11 +11,12 @@ from breachflow.notification.mailer import TransientDeliveryError
 from breachflow.reminders import DeadlineRow
 from breachflow.usecases import scheduled
 from breachflow.wiring import get_wiring
-from tasks._retry import retry_on
+from tasks._retry import retry_on, retry_unless_user_error
 from tasks._safety import ids_only
 
 
-@task(name="find-due-obligations", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
+@task(name="find-due-obligations", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def find_due_obligations(within_days: int) -> list[DeadlineRow]:
     """List obligations overdue or due soon in every case (ids and dates only)."""
     return scheduled.due_obligations(get_wiring(), within_days=within_days)
@@ -28,7 +29,8 @@ def email_officer(rows: list[DeadlineRow]) -> bool:
     return scheduled.email_officer(get_wiring(), rows)
 
 
-@task(name="scan-for-leaks", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE, persist_result=False)
+@task(name="scan-for-leaks", retries=2, retry_delay_seconds=30, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def scan_for_leaks(open_incident: bool) -> ScanSummary:
     """Scan the configured folders incrementally; only the aggregate summary leaves the task."""
     with ids_only("scan-for-leaks", "leak-check"):

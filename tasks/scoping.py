@@ -9,11 +9,13 @@ from prefect.cache_policies import NO_CACHE
 from breachflow.scoping.model import ScopeSummary
 from breachflow.usecases import scoping
 from breachflow.wiring import get_wiring
+from tasks._retry import retry_unless_user_error
 from tasks._safety import ids_only
 from tasks.artifacts import artifact_key
 
 
-@task(name="scope-dataset", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False)
+@task(name="scope-dataset", retries=1, retry_delay_seconds=2, retry_condition_fn=retry_unless_user_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def scope_dataset_task(incident_id: str) -> ScopeSummary:
     """Scope the case's stored dataset; the person list stays in the case store."""
     with ids_only("scope-dataset", incident_id):
