@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, wiring
 from breachflow.obligations.model import Decision
 from breachflow.obligations.records import decision_payload
 from breachflow.obligations.rules import RECIPIENT_LABELS_JA
 from breachflow.rulepacks import liability_text_lines
 from breachflow.usecases import obligations
+from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, wiring
 
 _YES_NO = {True: "要 / required", False: "不要 / not required"}
 

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from cli.common import JsonFlag, emit_json, wiring
 from breachflow.leakcheck.model import FindingStatus, ScanReport
 from breachflow.leakcheck.scanner import DEFAULT_MAX_BYTES
 from breachflow.usecases import scheduled
+from cli.common import JsonFlag, emit_json, wiring
 
 
 def _print_report(report: ScanReport) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.common import JsonFlag, emit_json, parse_date, wiring
 from breachflow.errors import CheckUnavailable, PreventionError
 from breachflow.prevention.audit import audit_plan, run_action_check, unavailable_result
 from breachflow.prevention.checks import LiveCheckRunner, RetryingCheckRunner
@@ -35,6 +33,7 @@ from breachflow.prevention.plan import (
     update_action,
 )
 from breachflow.settings import get_settings
+from cli.common import JsonFlag, emit_json, parse_date, wiring
 
 prevention_app = typer.Typer(
     help="Corrective-action plans (再発防止策) and their follow-up audits.", no_args_is_help=True

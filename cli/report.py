@@ -6,11 +6,15 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Incident, JsonFlag, emit_json, parse_date, parse_datetime, wiring
-from breachflow.errors import BreachflowError
-from breachflow.reporting.facts import ReportKind, record_police_filing, record_submission, set_report_item
+from breachflow.reporting.facts import (
+    ReportKind,
+    record_police_filing,
+    record_submission,
+    set_report_item,
+)
 from breachflow.reporting.render import Format
 from breachflow.usecases import reporting
+from cli.common import Incident, JsonFlag, emit_json, parse_date, parse_datetime, wiring
 
 report_app = typer.Typer(
     help="Draft the 漏えい等報告 (速報/確報/追完), fill its items, record submissions.", no_args_is_help=True

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, parse_date, wiring
-from breachflow.errors import InputError
 from breachflow.requests.lookup import LookupQuery, lookup_in_case
-from breachflow.requests.model import CHANNEL_LABELS_JA, REQUEST_TYPE_LABELS_JA, Channel, RequestType
+from breachflow.requests.model import (
+    CHANNEL_LABELS_JA,
+    REQUEST_TYPE_LABELS_JA,
+    Channel,
+    RequestType,
+)
 from breachflow.requests.service import (
     add_request,
     close_request,
@@ -20,6 +22,7 @@ from breachflow.requests.service import (
     publish_request_summary,
     request_counts,
 )
+from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, parse_date, wiring
 
 requests_app = typer.Typer(
     help="Inquiries and APPI requests from affected persons: track to closure, look up, count.",

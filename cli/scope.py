@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from cli.common import AsOf, JsonFlag, emit_json, parse_as_of
 from breachflow.errors import InputError
 from breachflow.scoping.classify import IGNORED
 from breachflow.scoping.service import analyse_dataset
 from breachflow.vocabulary import DataItem
+from cli.common import AsOf, JsonFlag, emit_json, parse_as_of
 
 MapOption = Annotated[
     list[str] | None,

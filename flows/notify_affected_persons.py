@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import acreate_progress_artifact, acreate_table_artifact, aupdate_progress_artifact
+from prefect.artifacts import (
+    acreate_progress_artifact,
+    acreate_table_artifact,
+    aupdate_progress_artifact,
+)
 from prefect.futures import as_completed
 from pydantic import BaseModel, ConfigDict
 

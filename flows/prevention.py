@@ -7,7 +7,13 @@ from prefect.artifacts import acreate_table_artifact
 
 from breachflow.errors import CheckUnavailable
 from breachflow.prevention.model import AuditResult, CheckResult
-from tasks.prevention import list_checks, mark_check_unavailable, plan_prevention, record_prevention_audit, run_check
+from tasks.prevention import (
+    list_checks,
+    mark_check_unavailable,
+    plan_prevention,
+    record_prevention_audit,
+    run_check,
+)
 from tasks.response import list_cases_with_plans
 from tasks.scheduled import find_cases_past_retention
 

@@ -8,7 +8,12 @@ from pydantic import BaseModel, ConfigDict
 from breachflow.approvals import Gate, Verdict
 from breachflow.usecases.reporting import DraftSet
 from tasks.approval import approval_gate
-from tasks.obligations import assess_obligations, describe_reports_gate, draft_reports, publish_deadlines
+from tasks.obligations import (
+    assess_obligations,
+    describe_reports_gate,
+    draft_reports,
+    publish_deadlines,
+)
 
 
 class ObligationsOutcome(BaseModel):

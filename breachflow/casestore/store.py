@@ -28,6 +28,7 @@ from breachflow.intake.loader import load_intake
 from breachflow.intake.model import Intake
 from breachflow.security.crypto import file_aad, is_sealed, open_sealed, seal
 from breachflow.security.keys import KeyStore, default_keystore
+from breachflow.security.files import write_private
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,17 +66,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a file atomically with 0600 permissions."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 class PurgeRecord(BaseModel):
@@ -156,7 +146,7 @@ class Case:
         target = self.path(name)
         if not stays_plain(name):
             data = seal(self._key(create=True), data, file_aad(self.incident_id, name))
-        _write_private(target, data)
+        write_private(target, data)
         return target
 
     def read_bytes(self, name: str) -> bytes:
@@ -191,7 +181,7 @@ class Case:
         blob = path.read_bytes()
         if is_sealed(blob):
             return False
-        _write_private(path, seal(self._key(create=True), blob, file_aad(self.incident_id, name)))
+        write_private(path, seal(self._key(create=True), blob, file_aad(self.incident_id, name)))
         return True
 
     def seal_tree(self, folder: Path) -> int:
@@ -210,7 +200,7 @@ class Case:
             raise CaseStoreError(f"{target}: already exists; choose another path or pass --overwrite")
         if not target.parent.is_dir():
             raise CaseStoreError(f"{target}: folder {target.parent} does not exist")
-        _write_private(target, data)
+        write_private(target, data)
         self.timeline.append("case.exported", f"{name} を復号して書き出し", file=name, to=str(target.resolve()),
                              sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
         return target
@@ -237,7 +227,7 @@ class Case:
         stored_as = self.manifest()["dataset"]["stored_as"]
         target = self.path(f"{TMP_DIR}/{os.urandom(8).hex()}{Path(stored_as).suffix}")
         try:
-            _write_private(target, data)
+            write_private(target, data)
             yield target
         finally:
             target.unlink(missing_ok=True)
@@ -263,7 +253,7 @@ class Case:
         now = datetime.now(UTC)
         manifest = self.manifest()
         manifest["purged_at"] = now.isoformat()
-        _write_private(self.dir / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+        write_private(self.dir / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
         self.timeline.append("case.purged", "保存期間経過等により個人データを消去（集計記録のみ保持）",
                              files_deleted=deleted, key_destroyed=key_destroyed)
         return PurgeRecord(incident_id=self.incident_id, purged_at=now, files_deleted=deleted,
@@ -329,9 +319,9 @@ class CaseStore:
             manifest["dataset"] = {"source": str(source), "stored_as": stored_as,
                                    "sha256": hashlib.sha256(data).hexdigest()}
         # The intake is stored as YAML exactly as given, so re-validation sees the same facts.
-        _write_private(directory / INTAKE_FILE, intake_path.read_bytes() if intake_path.suffix.lower() != ".json"
+        write_private(directory / INTAKE_FILE, intake_path.read_bytes() if intake_path.suffix.lower() != ".json"
                        else yaml.safe_dump(json.loads(intake_path.read_text("utf-8")), allow_unicode=True).encode())
-        _write_private(directory / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+        write_private(directory / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
         case.timeline.append(
             "intake.updated" if existed else "intake.opened",
             "事案の受付内容を更新" if existed else "事案を受付",

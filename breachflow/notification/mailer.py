@@ -13,7 +13,6 @@ Messages carry the notice id and reply code only, never an address.
 
 from __future__ import annotations
 
-import os
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Protocol
 
 from breachflow.errors import DeliveryError
 from breachflow.settings import Settings
+from breachflow.security.files import write_private
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,15 +169,6 @@ class FileWriter(Protocol):
     def __call__(self, path: Path, data: bytes) -> None:
         """Store ``data`` at ``path``."""
         ...
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file atomically (0600) without encryption: for folders outside any case."""
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
 
 
 def outbox_writer(folder: Path) -> FileWriter:

@@ -7,7 +7,6 @@ these. Return values are counts and ids only.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -33,6 +32,7 @@ from breachflow.obligations.model import Decision
 from breachflow.scoping.model import Person
 from breachflow.templating import environment, render, wareki
 from breachflow.vocabulary import DataItem
+from breachflow.security.files import write_private
 
 SUBSTITUTE_FILE = "notification/substitute.json"
 
@@ -219,7 +219,7 @@ def produce_letters(
         write_problems(out_dir / "mailing_list_cp932_problems.csv", problems)
         write_labels(contexts=[c.recipient for c in contexts], notice_ids=[c.notice_id for c in contexts],
                      path=out_dir / "labels.pdf", templates_dir=templates_dir)
-        _write_private(out_dir / "letter_index.json", index.model_dump_json(indent=2).encode("utf-8"))
+        write_private(out_dir / "letter_index.json", index.model_dump_json(indent=2).encode("utf-8"))
         # Letters that would print a character as tofu: a human fixes them (e.g. hand-writes the name).
         write_csv(out_dir / "missing_glyphs.csv", ["notice_id", "codepoints"],
                   [[nid, " ".join(cps)] for nid, cps in missing.items()], encoding="utf-8-sig")
@@ -257,13 +257,7 @@ def write_labels(*, contexts: list, notice_ids: list[str], path: Path, templates
 
     labels = [{**r.model_dump(), "notice_id": nid} for r, nid in zip(contexts, notice_ids)]
     html = environment(templates_dir).get_template("letters/labels.html").render(labels=labels)
-    _write_private(path, HTML(string=html).write_pdf())
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    write_private(path, HTML(string=html).write_pdf())
 
 
 # ---------------------------------------------------------------- returned mail, calls

@@ -27,7 +27,6 @@ from breachflow.prevention.model import (
     CheckSpec,
     CheckStatus,
     Evidence,
-    EvidenceKind,
     FileEvidence,
     Item8Facts,
     Item8Measure,

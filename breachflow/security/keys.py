@@ -19,6 +19,7 @@ from pathlib import Path
 from breachflow.errors import CaseStoreError, ConfigError
 from breachflow.security.crypto import KEY_BYTES, new_data_key, unwrap_key, wrap_key
 from breachflow.settings import Settings
+from breachflow.security.files import write_private
 
 DEMO_KEY_FILE = "DEMO-master-key.txt"
 DEMO_LABEL = "# DEMO MASTER KEY created by BREACHFLOW_DEMO=1 - never use for real incidents"
@@ -83,16 +84,6 @@ def load_master_key(settings: Settings) -> bytes:
     )
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 class KeyStore:
     """Per-incident data keys, each wrapped by the master key, in one folder outside the cases."""
 
@@ -121,7 +112,7 @@ class KeyStore:
         elif create:
             key = new_data_key()
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _write_private(path, wrap_key(self._master_key(), key, incident_id))
+            write_private(path, wrap_key(self._master_key(), key, incident_id))
         else:
             raise CaseStoreError(
                 f"case {incident_id}: no data key in {self.folder}; the case was purged or keys/ was not restored"

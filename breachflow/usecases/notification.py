@@ -19,7 +19,8 @@ from breachflow.notification.casework import (
 from breachflow.notification.ledger import State
 from breachflow.notification.plan import PlanCounts
 from breachflow.notification.policy import Channel
-from breachflow.notification.sending import BatchResult, send_email_batch as _send_batch
+from breachflow.notification.sending import BatchResult
+from breachflow.notification.sending import send_email_batch as _send_batch
 from breachflow.reporting.facts import NoticeStatus, update_report_facts
 from breachflow.wiring import CALLS_DIR, LETTERS_DIR, Wiring
 

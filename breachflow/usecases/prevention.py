@@ -6,10 +6,24 @@ from collections.abc import Mapping
 
 from breachflow.errors import CheckUnavailable
 from breachflow.prevention import item8_facts, plan_case, read_plan
-from breachflow.prevention.audit import checks_to_run, record_audit, run_action_check, unavailable_result
+from breachflow.prevention.audit import (
+    checks_to_run,
+    record_audit,
+    run_action_check,
+    unavailable_result,
+)
 from breachflow.prevention.checks import CheckRunner, LiveCheckRunner
-from breachflow.prevention.model import AuditResult, CheckResult, PlanDefaults, PreventionPlan
-from breachflow.reporting.facts import MeasureStatus, PreventionMeasure, update_report_facts
+from breachflow.prevention.model import (
+    AuditResult,
+    CheckResult,
+    PlanDefaults,
+    PreventionPlan,
+)
+from breachflow.reporting.facts import (
+    MeasureStatus,
+    PreventionMeasure,
+    update_report_facts,
+)
 from breachflow.wiring import Wiring
 
 PLAN_FILE = "prevention/plan.json"

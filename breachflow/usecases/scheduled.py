@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from breachflow.casestore.retention import RetentionDue, cases_past_retention
 from breachflow.leakcheck import load_allowlist, open_incident_drafts, scan
 from breachflow.leakcheck.incident import DRAFTS_SUBDIR, FolderDraftWriter
 from breachflow.leakcheck.model import ScanReport
 from breachflow.leakcheck.scanner import DEFAULT_MAX_BYTES, JST
 from breachflow.notification.mailer import OutgoingEmail
 from breachflow.reminders import DeadlineRow, reminder_email, reminders
-from breachflow.casestore.retention import RetentionDue, cases_past_retention
 from breachflow.wiring import Wiring
 
 LEAKCHECK_STATE = Path("leakcheck") / "state.json"

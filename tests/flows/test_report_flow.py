@@ -6,7 +6,6 @@ import asyncio
 import threading
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 

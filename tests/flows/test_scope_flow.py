@@ -6,7 +6,6 @@ import asyncio
 import os
 from pathlib import Path
 
-import pytest
 
 from breachflow.casestore import CaseStore
 from breachflow.intake import load_intake

@@ -47,8 +47,8 @@ def test_an_intake_that_overrides_the_scope_is_logged_once_per_assessment(wiring
     """An intake count that differs from the scoped list is kept, and the timeline says why."""
     import yaml
 
-    from tests.usecases.conftest import INCIDENT, TODAY
     from breachflow.usecases import response
+    from tests.usecases.conftest import INCIDENT, TODAY
 
     raw = yaml.safe_load(INCIDENT.read_text(encoding="utf-8"))
     raw["data"]["affected_persons"] = {"min": 5, "max": 5}
