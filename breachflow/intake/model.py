@@ -70,7 +70,28 @@ class Subject(StrEnum):
 
     customer = "customer"
     employee = "employee"
+    patient = "patient"
+    member = "member"
+    student = "student"
     other = "other"
+
+
+class BusinessKind(StrEnum):
+    """What kind of body the business is; chooses how it names itself (当社 / 当院 / 当校 / 当会 / 当法人)."""
+
+    company = "company"
+    clinic = "clinic"
+    school = "school"
+    association = "association"
+    other = "other"
+
+
+class DataForm(StrEnum):
+    """The form of the leaked data: personal data, 仮名加工情報 (Art. 41(9)), or statistics (no personal data)."""
+
+    personal = "personal"
+    pseudonymised = "pseudonymised"
+    statistical = "statistical"
 
 
 class Jurisdiction(StrEnum):
@@ -83,14 +104,27 @@ class Jurisdiction(StrEnum):
     US_NY = "US-NY"
 
 
+class Desk(_Model):
+    """The inquiry desk printed on every notice: its name, phone, email and hours."""
+
+    name: str = Field(min_length=1)
+    phone: str | None = None
+    email: str | None = None
+    hours: str | None = None
+
+
 class Business(_Model):
-    """The reporting business (個人情報取扱事業者)."""
+    """The reporting business (個人情報取扱事業者); the sender of every notice, letter, script and report."""
 
     name: str = Field(min_length=1)
     sector: Sector = Sector.general
     role: Role = Role.controller
     client: str | None = None
     client_notified_on: date | None = None
+    kind: BusinessKind = BusinessKind.company
+    address: str | None = Field(default=None, description="所在地, as printed on reports and letters")
+    representative: str | None = Field(default=None, description="代表者 (title and name)")
+    desk: Desk | None = None
 
 
 class Event(_Model):
@@ -102,7 +136,10 @@ class Event(_Model):
     wrongful_purpose: bool | None = None
     medium: Medium = Medium.electronic
     recovered_before_viewed: bool = False
-    summary: str = ""
+    summary: str = Field(default="", description="概要 for the report: internal, never printed on a notice")
+    public_summary: str | None = Field(
+        default=None, description="what happened, as told to the affected persons and the public (公表文)"
+    )
 
 
 class Protection(_Model):
@@ -134,6 +171,7 @@ class Data(_Model):
     affected_persons: PersonRange | None = None
     items: list[DataItem] = Field(default_factory=list)
     financial_damage_risk: bool | None = None
+    form: DataForm = DataForm.personal
     override_reason: str | None = Field(
         default=None, description="why affected_persons/items differ from what the dataset's scope measured"
     )

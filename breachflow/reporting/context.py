@@ -222,7 +222,10 @@ OBLIGATION_LABELS_JA: dict[str, str] = {
 PAYMENT_RELATED_ITEMS = frozenset({DataItem.bank_account, DataItem.pin, DataItem.login_id, DataItem.password})
 
 MEDIUM_JA: dict[Medium, str] = {Medium.paper: "紙媒体", Medium.electronic: "電子媒体", Medium.both: "紙媒体及び電子媒体"}
-SUBJECT_JA: dict[Subject, str] = {Subject.customer: "顧客", Subject.employee: "従業者", Subject.other: "その他"}
+SUBJECT_JA: dict[Subject, str] = {
+    Subject.customer: "顧客", Subject.employee: "従業者", Subject.patient: "患者", Subject.member: "会員",
+    Subject.student: "生徒", Subject.other: "その他",
+}
 
 
 def _when(value: date | datetime) -> str:
