@@ -112,7 +112,7 @@ def reminder_email(*, rows: list[DeadlineRow], today: date, settings: Settings) 
     body = render(
         "email/reminder.txt",
         {
-            "business_name": settings.business_name,
+            "business_name": settings.business_name or "",
             "today": today.isoformat(),
             "rows": [
                 {**row.model_dump(), "label": _OBLIGATION_JA.get(row.obligation, row.obligation),

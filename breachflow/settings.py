@@ -30,12 +30,15 @@ class Settings(BaseSettings):
     # Notice ledger: SQLite in the case folder by default; a PostgreSQL URL lets several workers share it.
     notification_ledger_url: str | None = None
 
-    # The reporting business, as printed on reports, letters and call scripts.
-    business_name: str = "株式会社サンプル商事"
-    business_address: str = "東京都千代田区丸の内一丁目1番1号"
-    business_representative: str = "代表取締役 山田 太郎"
-    business_contact: str = "個人情報お問合せ窓口 0120-000-000（平日9時〜17時）"
-    business_email: str = "privacy@example.invalid"
+    # The company profile: the fallback for business fields an intake leaves out (see breachflow/profile.py).
+    # Nothing is shipped here: a notice never goes out signed with a value nobody entered.
+    business_name: str | None = None
+    business_address: str | None = None
+    business_representative: str | None = None
+    business_desk_name: str | None = None
+    business_desk_phone: str | None = None
+    business_desk_email: str | None = None
+    business_desk_hours: str | None = None
     officer_email: str | None = None
 
     # Default owner of new prevention actions (e.g. the 個人情報保護管理者); unset means 未定.

@@ -13,9 +13,9 @@ from datetime import date
 
 from breachflow.casestore import Case, CaseStore
 from breachflow.intake.loader import today_jst
-from breachflow.notification.content import Business
 from breachflow.notification.ledger import Ledger
 from breachflow.notification.mailer import Mailer, build_mailer
+from breachflow.profile import Business, business_profile
 from breachflow.settings import Settings, get_settings
 
 OUTBOX_DIR = "notification/outbox"
@@ -61,7 +61,7 @@ class Wiring:
 
     def business(self, case: Case) -> Business:
         """The business as shown on this case's notices, reports and scripts."""
-        return Business.from_settings(self.settings)
+        return business_profile(case.intake(), self.settings)
 
 
 _current: tuple[Settings, Wiring] | None = None

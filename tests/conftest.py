@@ -10,6 +10,14 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 # A fixed, random-looking master key for tests only (base64 of 32 bytes); never a real key.
 TEST_MASTER_KEY = "q6Dk0+7cN8vUu1Yp3r4XWf2mZ9sHkT5bLgE1aQoJcVw="
+TEST_COMPANY_PROFILE = {
+    "BREACHFLOW_BUSINESS_ADDRESS": "東京都港区試験一丁目2番3号",
+    "BREACHFLOW_BUSINESS_REPRESENTATIVE": "代表取締役 試験 花子",
+    "BREACHFLOW_BUSINESS_DESK_NAME": "個人情報お問合せ窓口（試験）",
+    "BREACHFLOW_BUSINESS_DESK_PHONE": "0120-111-222",
+    "BREACHFLOW_BUSINESS_DESK_EMAIL": "desk@example.com",
+    "BREACHFLOW_BUSINESS_DESK_HOURS": "平日10時〜16時",
+}
 SHARED_CASES = REPO.parent / "shared" / "cases" / "legal"
 
 
@@ -21,6 +29,9 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Case files are encrypted at rest; every test runs with a test master key.
     monkeypatch.setenv("BREACHFLOW_MASTER_KEY", TEST_MASTER_KEY)
     monkeypatch.delenv("BREACHFLOW_MASTER_KEY_FILE", raising=False)
+    # The company profile a deployment configures; intakes that state their own business override it.
+    for name, value in TEST_COMPANY_PROFILE.items():
+        monkeypatch.setenv(name, value)
     from breachflow.settings import get_settings
 
     get_settings.cache_clear()

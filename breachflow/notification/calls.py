@@ -11,9 +11,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.errors import InputError
-from breachflow.notification.content import Business, notice_context
+from breachflow.notification.content import notice_context
 from breachflow.notification.plan import IncidentFacts, Notice
 from breachflow.notification.spreadsheet import Unencodable, write_csv, write_xlsx
+from breachflow.profile import Business
 from breachflow.scoping.model import Person
 from breachflow.templating import render
 

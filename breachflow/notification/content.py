@@ -10,8 +10,8 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.notification.plan import IncidentFacts, Notice, item_labels
+from breachflow.profile import Business
 from breachflow.scoping.model import Person
-from breachflow.settings import Settings
 from breachflow.templating import wareki
 from breachflow.vocabulary import DataItem
 
@@ -50,27 +50,6 @@ def clean_text(value: str | None) -> str:
             continue
         kept.append(ch)
     return re.sub(r" {2,}", " ", "".join(kept)).strip()
-
-
-class Business(BaseModel):
-    """The sender and its inquiry desk, from settings."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    address: str
-    representative: str
-    contact: str
-    email: str
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Business:
-        """The business fields of the settings."""
-        return cls(
-            name=settings.business_name, address=settings.business_address,
-            representative=settings.business_representative, contact=settings.business_contact,
-            email=settings.business_email,
-        )
 
 
 class Recipient(BaseModel):

@@ -12,14 +12,18 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.errors import DeliveryError
-from breachflow.notification.content import Business
 from breachflow.notification.email_render import EmailComposer
 from breachflow.notification.ledger import Ledger, State
 from breachflow.notification.mailer import (
-    Mailer, OutgoingEmail, PermanentDeliveryError, TransientDeliveryError, UncertainDeliveryError,
+    Mailer,
+    OutgoingEmail,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UncertainDeliveryError,
 )
 from breachflow.notification.plan import Channel, IncidentFacts, Notice, make_notice
 from breachflow.notification.policy import ChannelPolicy, next_channel
+from breachflow.profile import Business
 from breachflow.scoping.model import Person
 
 

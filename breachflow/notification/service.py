@@ -17,22 +17,42 @@ from pydantic import BaseModel, ConfigDict, Field
 from breachflow.approvals import ApprovalRecord, Gate, Verdict, record_approval
 from breachflow.casestore import Case, case_containing
 from breachflow.errors import DeliveryError, InputError
-from breachflow.notification.calls import CallOutcome, call_list_rows, read_call_outcomes, write_call_list
-from breachflow.notification.content import Business, advice_for, notice_context, placeholder_person
+from breachflow.notification.calls import (
+    CallOutcome,
+    call_list_rows,
+    read_call_outcomes,
+    write_call_list,
+)
+from breachflow.notification.content import (
+    advice_for,
+    notice_context,
+    placeholder_person,
+)
 from breachflow.notification.email_render import render_email_parts
 from breachflow.notification.ledger import Ledger, LedgerRow, State
 from breachflow.notification.letters import missing_glyphs, render_letters
 from breachflow.notification.plan import (
-    PLAN_FILE, Channel, IncidentFacts, Notice, NoticePlan, PlanCounts, build_plan, item_labels, item_variants,
-    make_notice, plan_counts, template_versions,
+    PLAN_FILE,
+    Channel,
+    IncidentFacts,
+    Notice,
+    NoticePlan,
+    PlanCounts,
+    build_plan,
+    item_labels,
+    item_variants,
+    make_notice,
+    plan_counts,
+    template_versions,
 )
 from breachflow.notification.policy import ChannelPolicy, next_channel
 from breachflow.notification.spreadsheet import Unencodable, write_csv
 from breachflow.obligations.model import Decision
+from breachflow.profile import Business
 from breachflow.scoping.model import Person
+from breachflow.security.files import write_private
 from breachflow.templating import environment, render, wareki
 from breachflow.vocabulary import DataItem
-from breachflow.security.files import write_private
 
 SUBSTITUTE_FILE = "notification/substitute.json"
 

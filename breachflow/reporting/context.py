@@ -496,6 +496,9 @@ def build_report_context(
     scope: ScopeSummary | None = None,
 ) -> ReportContext:
     """Assemble the report: facts from the intake (completed by the scope), decision, case-store facts."""
+    from breachflow.profile import business_profile
+
+    business = business_profile(intake, settings)
     from breachflow.facts import effective_intake
 
     intake, _ = effective_intake(intake, scope)
@@ -529,9 +532,7 @@ def build_report_context(
         report_date=report_date,
         report_date_ja=wareki(report_date),
         addressee=addressee,
-        business=BusinessHeader(
-            name=intake.business.name, address=settings.business_address, contact=settings.business_contact
-        ),
+        business=BusinessHeader(name=business.name, address=business.address, contact=business.contact),
         intro=_intro(kind, addressee, submissions or SubmissionLog()),
         items=items,
         cover=_cover(intake, decision, items),

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.errors import RenderError
 from breachflow.intake.model import Intake, Medium
+from breachflow.profile import business_profile
 from breachflow.reporting.facts import ReportFacts
 from breachflow.scoping.model import ScopeSummary
 from breachflow.settings import Settings
@@ -136,7 +137,8 @@ def build_police_context(
     station = facts.police.station if facts.police else intake.police.station if intake.police else None
     summary = intake.event.summary.strip() or FILL_IN
     history = _history(intake)
-    business = intake.business.name
+    profile = business_profile(intake, settings)
+    business = profile.name
     if kind is PoliceDraftKind.damage_report:
         offender = (
             f"当社の従業者又は元従業者と思われる（氏名等は確認の上記入）{FILL_IN}"
@@ -144,8 +146,8 @@ def build_police_context(
             else "不詳"
         )
         fields = [
-            LabeledText(label="届出人", text=f"住所　{settings.business_address}\n氏名　{FILL_IN}（{business}　職名{FILL_IN}）\n電話　{settings.business_contact}"),
-            LabeledText(label="被害者", text=f"住所（所在地）　{settings.business_address}\n名称　{business}\n代表者　{settings.business_representative}"),
+            LabeledText(label="届出人", text=f"住所　{profile.address}\n氏名　{FILL_IN}（{business}　職名{FILL_IN}）\n電話　{profile.contact}"),
+            LabeledText(label="被害者", text=f"住所（所在地）　{profile.address}\n名称　{business}\n代表者　{profile.representative}"),
             LabeledText(label="被害の年月日時", text=_damage_period(intake)),
             LabeledText(label="被害の場所", text=FILL_IN),
             LabeledText(
@@ -170,7 +172,7 @@ def build_police_context(
             statement="上記のとおり被害がありましたので届け出ます。",
         )
     fields = [
-        LabeledText(label="相談者", text=f"名称　{business}\n所在地　{settings.business_address}\n連絡先　{settings.business_contact}\n担当者　{FILL_IN}"),
+        LabeledText(label="相談者", text=f"名称　{business}\n所在地　{profile.address}\n連絡先　{profile.contact}\n担当者　{FILL_IN}"),
         LabeledText(label="事案の種別", text=CAUSE_LABELS_JA[intake.event.cause]),
         LabeledText(
             label="発生・発覚の日時",

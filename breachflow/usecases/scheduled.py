@@ -53,7 +53,7 @@ def scan_for_leaks(
                   allowlist=load_allowlist(allow) if allow else None, max_bytes=max_bytes)
     if open_incident:
         report = open_incident_drafts(report=report, writer=FolderDraftWriter(settings.home / DRAFTS_SUBDIR),
-                                      business_name=settings.business_name, found_at=datetime.now(JST))
+                                      business_name=settings.business_name or "（事業者名を記入）", found_at=datetime.now(JST))
     return report
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from breachflow.notification.content import Business
+from breachflow.profile import Business
 from breachflow.notification.ledger import Ledger
 from breachflow.notification.plan import IncidentFacts, build_plan, template_versions
 from breachflow.notification.policy import ChannelPolicy
@@ -52,7 +52,7 @@ def business() -> Business:
     """The sending business for tests."""
     return Business(
         name="株式会社試験商事", address="東京都千代田区丸の内1-1-1", representative="代表取締役 試験 一郎",
-        contact="お問合せ窓口 0120-000-000", email="privacy@example.com",
+        desk_name="お問合せ窓口", desk_phone="0120-000-000", desk_email="privacy@example.com",
     )
 
 

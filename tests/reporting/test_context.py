@@ -144,13 +144,23 @@ def test_bank_gets_business_law_reminder(make_intake: Callable[..., Intake]) -> 
 
 
 def test_header_names_the_business_not_a_person(make_intake: Callable[..., Intake]) -> None:
-    """The header carries the intake's business name and the settings' address and contact."""
+    """The header carries the intake's business name and, where the intake is silent, the company profile's address and desk."""
     settings = get_settings()
     ctx = context(make_intake(business={"name": "株式会社テスト物産"}), ReportKind.preliminary)
     assert ctx.business.name == "株式会社テスト物産"
     assert ctx.business.address == settings.business_address
-    assert ctx.business.contact == settings.business_contact
+    assert ctx.business.contact.startswith(f"{settings.business_desk_name} {settings.business_desk_phone}")
     assert settings.business_representative not in ctx.model_dump_json()
+
+
+def test_header_takes_the_intakes_own_address_and_desk(make_intake: Callable[..., Intake]) -> None:
+    """An intake that states its address and desk is printed as stated, not the company profile."""
+    ctx = context(make_intake(business={"name": "医療法人試験会 試験クリニック", "kind": "clinic",
+                                        "address": "大阪府大阪市北区試験町1-2", "representative": "理事長 試験 次郎",
+                                        "desk": {"name": "患者様相談窓口", "phone": "06-0000-1111"}}),
+                  ReportKind.preliminary)
+    assert ctx.business.address == "大阪府大阪市北区試験町1-2"
+    assert ctx.business.contact.startswith("患者様相談窓口 06-0000-1111")
 
 
 def test_processor_names_its_client(make_intake: Callable[..., Intake]) -> None:
