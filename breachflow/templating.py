@@ -11,17 +11,19 @@ import jinja2
 from pydantic import BaseModel
 
 from breachflow.errors import RenderError
+from breachflow.japan import ERAS
 from breachflow.settings import get_settings
 
-ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"), (date(1926, 12, 25), "昭和"))
+# Newest first. Dates before 昭和 stay in the Gregorian calendar, as they always have here.
+_WAREKI_ERAS = tuple(era for era in reversed(ERAS) if era.name not in ("明治", "大正"))
 
 
 def wareki(day: date) -> str:
     """A date in the Japanese era calendar, e.g. 令和8年11月27日 (元年 for year 1)."""
-    for start, era in ERAS:
-        if day >= start:
-            year = day.year - start.year + 1
-            return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    for era in _WAREKI_ERAS:
+        if day >= era.first_day:
+            year = day.year - era.offset
+            return f"{era.name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
     return f"{day.year}年{day.month}月{day.day}日"
 
 

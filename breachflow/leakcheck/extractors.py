@@ -174,7 +174,7 @@ def ooxml_text(data: bytes | BinaryIO, *, sheet: bool, max_bytes: int) -> str | 
     raw, breaks = _office_parts(data, sheet=sheet, max_bytes=max_bytes)
     if sum(map(len, raw)) < KEEP_UTF8_FROM:
         return _xml_text(raw, breaks)
-    from breachflow.leakcheck.vectorised import column
+    from breachflow.leakcheck.detectors_fast import column
 
     try:
         xml = column(pl.Series(raw, dtype=pl.Binary).cast(pl.String))

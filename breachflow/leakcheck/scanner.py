@@ -27,7 +27,8 @@ from pathlib import Path
 import xxhash
 
 from breachflow.leakcheck.allowlist import AllowList
-from breachflow.leakcheck.detectors import DETECTOR_ITEMS, VECTORISE_FROM_CHARS, Detection, Detector, DetectorHits, detect_many
+from breachflow.leakcheck.detectors import DETECTOR_ITEMS, Detector, DetectorHits, detect
+from breachflow.leakcheck.detectors_fast import detect_many
 from breachflow.leakcheck.extractors import (
     DOC_SUFFIXES,
     MAX_ZIP_DEPTH,
@@ -89,6 +90,9 @@ BATCH_FILES = 16
 # Texts (characters or UTF-8 bytes) a worker holds before detecting them: with the 32 MB read
 # cap per text, a few large texts, or many small ones.
 PENDING_TEXT_LIMIT = 64 * 1024 * 1024
+# A batch of texts this long (characters) is detected in polars; below it the fixed cost of
+# a polars call outweighs the plain detectors' per-match work.
+VECTORISE_FROM_CHARS = 64 * 1024
 PREFETCH_BYTES = 256 * 1024 * 1024
 
 
@@ -413,12 +417,7 @@ def _detect_texts(texts: list[str | bytes]) -> list[dict[Detector, DetectorHits]
     """Detection results per text: in one polars batch, or in Python when the texts are short."""
     if sum(map(len, texts)) >= VECTORISE_FROM_CHARS:
         return detect_many(texts)
-    results = []
-    for text in texts:
-        detection = Detection()
-        detection.feed(text.decode("utf-8") if isinstance(text, bytes) else text)
-        results.append(detection.hits())
-    return results
+    return [detect(text.decode("utf-8") if isinstance(text, bytes) else text) for text in texts]
 
 
 def scan_files(jobs: list[_Job]) -> list[_Result]:

@@ -14,21 +14,15 @@ from functools import lru_cache
 
 import polars as pl
 
-PREFECTURES: tuple[str, ...] = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-    "鹿児島県", "沖縄県",
-)  # fmt: skip
+from breachflow.japan import ERAS, PREFECTURES
+
 _PREFECTURE_RE = "^(" + "|".join(PREFECTURES) + ")"
 _PREFECTURE_AFTER_SPACE_RE = r"^\s*(" + "|".join(PREFECTURES) + ")"
 # Dash look-alikes that survive NFKC; addresses use them for '-'. The katakana long
 # mark (ー) is left alone: it also spells building names (コーポ).
 _DASHES = "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u2500\u2501]"
-_ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
-_ERA_LETTERS = {"M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
+# Era name or letter -> the year offset (昭和60 is 1985 = 60 + 1925).
+_ERA_OFFSETS = {**{era.name: era.offset for era in ERAS}, **{era.letter: era.offset for era in ERAS}}
 
 
 def non_empty(expr: pl.Expr) -> pl.Expr:
@@ -448,12 +442,11 @@ def _birth_date_exact(expr: pl.Expr) -> pl.Expr:
     s = expr.str.replace_all(r"\s+", "")
     western = s.str.extract_groups(r"^(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?(?:\s.*)?$")
     compact = s.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
-    era_names = "|".join(list(_ERAS) + list(_ERA_LETTERS))
+    era_names = "|".join(_ERA_OFFSETS)
     era = s.str.to_uppercase().str.extract_groups(
         rf"^({era_names})(\d{{1,2}}|元)[年/.\-](\d{{1,2}})[月/.\-](\d{{1,2}})日?$"
     )
-    offsets = {**_ERAS, **_ERA_LETTERS}
-    era_year = era.struct.field("1").replace_strict(offsets, default=None, return_dtype=pl.Int32) + (
+    era_year = era.struct.field("1").replace_strict(_ERA_OFFSETS, default=None, return_dtype=pl.Int32) + (
         era.struct.field("2").replace("元", "1").cast(pl.Int32, strict=False)
     )
 

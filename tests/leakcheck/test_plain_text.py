@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from breachflow.leakcheck import detectors
+from breachflow.leakcheck.detectors import Detector
+from breachflow.leakcheck.detectors_fast import detect_many
 from breachflow.leakcheck.extractors import KEEP_UTF8_FROM, ExtractionError, plain_text, text_of_plain
 from breachflow.leakcheck.samples import Planted, csv_text, customer_rows
 
@@ -51,10 +52,10 @@ def test_detection_of_utf8_bytes_equals_detection_of_the_text():
     texts = [LIST, "連絡先 +81-90-1234-5678、本社 〒100-0001 (受付)", "nothing here"]
     as_bytes = [text.encode("utf-8") for text in texts]
     mixed = [as_bytes[0], texts[1], as_bytes[2]]
-    expected = detectors.detect_many(texts)
-    assert expected[0] and set(expected[1]) == {detectors.Detector.phone, detectors.Detector.postal_address}
-    assert detectors.detect_many(as_bytes) == expected
-    assert detectors.detect_many(mixed) == expected
+    expected = detect_many(texts)
+    assert expected[0] and set(expected[1]) == {Detector.phone, Detector.postal_address}
+    assert detect_many(as_bytes) == expected
+    assert detect_many(mixed) == expected
 
 
 def _zip_of(parts: dict[str, bytes]) -> bytes:

@@ -353,25 +353,32 @@ def test_prefetch_stays_a_bounded_window_ahead_of_the_finished_batches(tmp_path:
         path = s.write(tmp_path / f"f{i}.csv", b"x" * 1000)
         jobs.append(_Job(entry=_Entry(str(path), 1000, 0), max_bytes=600, previous=None))
     batches = [[job] for job in jobs]  # each reads 600 bytes (the cap)
+    asked: list[str] = []  # the files the kernel was asked to read ahead, in order
+
+    def advise(fd: int, offset: int, length: int, advice: int) -> None:
+        if advice == os.POSIX_FADV_WILLNEED:
+            asked.append(Path(os.readlink(f"/proc/self/fd/{fd}")).stem)
+
+    def asked_after(step) -> list[str]:
+        before = len(asked)
+        step()
+        return asked[before:]
+
+    monkeypatch.setattr(scanner.os, "posix_fadvise", advise)
     monkeypatch.setattr(scanner, "PREFETCH_BYTES", 1500)
     prefetch = scanner._Prefetch(batches)
-    prefetch.ahead_of(0)
-    assert prefetch._next == 3  # 600 + 600 leave room, the third fills the window
-    prefetch.ahead_of(0)
-    assert prefetch._next == 3  # nothing finished: nothing more
-    prefetch.ahead_of(1)
-    assert prefetch._next == 4  # batches 1-2 ahead (1200 of 1500): room for one more
-    prefetch.ahead_of(3)
-    assert prefetch._next == 6
-    prefetch.ahead_of(6)
-    assert prefetch._next == 6
+    assert asked_after(lambda: prefetch.ahead_of(0)) == ["f0", "f1", "f2"]  # 600 + 600 leave room, the third fills the window
+    assert asked_after(lambda: prefetch.ahead_of(0)) == []  # nothing finished: nothing more
+    assert asked_after(lambda: prefetch.ahead_of(1)) == ["f3"]  # batches 1-2 ahead (1200 of 1500): room for one more
+    assert asked_after(lambda: prefetch.ahead_of(3)) == ["f4", "f5"]
+    assert asked_after(lambda: prefetch.ahead_of(6)) == []
     # Workers that overtake the prefetch: the finished batches are skipped, not asked for.
-    late = scanner._Prefetch(batches)
     monkeypatch.setattr(scanner, "PREFETCH_BYTES", 600)
-    late.ahead_of(0)
-    assert late._next == 1
-    late.ahead_of(3)
-    assert (late._done, late._next, late._window) == (3, 4, 600)
+    late = scanner._Prefetch(batches)
+    assert asked_after(lambda: late.ahead_of(0)) == ["f0"]
+    assert asked_after(lambda: late.ahead_of(3)) == ["f3"]  # not f1, f2; one batch fills the window
+    assert asked_after(lambda: late.ahead_of(3)) == []
+    assert asked_after(lambda: late.ahead_of(4)) == ["f4"]  # f3 done: its room is free again
 
 
 def test_a_text_the_detectors_fail_on_is_reported_and_the_rest_of_the_batch_still_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
