@@ -12,7 +12,7 @@ LAYERS = ["cli", "deployments", "flows", "tasks", "breachflow"]  # each may impo
 # Inside the domain: sub-packages ordered so that each imports only the ones after it.
 DOMAIN_ORDER = [
     "usecases", "wiring", "reminders", "notification", "requests", "reporting", "rulepacks", "prevention",
-    "leakcheck", "obligations", "approvals", "facts", "scoping", "casestore", "profile", "intake", "security", "templating",
+    "leakcheck", "obligations", "approvals", "facts", "scoping", "casestore", "profile", "harm", "intake", "security", "templating",
     "processes", "vocabulary", "japan", "settings", "errors",
 ]
 
