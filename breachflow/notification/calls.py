@@ -19,7 +19,7 @@ from breachflow.scoping.model import Person
 from breachflow.templating import render
 
 CALL_LIST_HEADER = [
-    "notice_id", "person_id", "電話番号", "氏名", "フリガナ", "お伝えする項目", "通話スクリプト",
+    "notice_id", "person_id", "電話番号", "氏名", "フリガナ", "本人確認", "お伝えする項目", "通話スクリプト",
     "outcome", "attempts", "called_at", "memo",
 ]
 OUTCOME_COLUMNS = ("notice_id", "outcome", "attempts")
@@ -48,16 +48,23 @@ def call_list_rows(
     *, notices: list[Notice], persons: Mapping[str, Person], facts: IncidentFacts, business: Business, today: date,
     templates_dir: Path | None = None,
 ) -> list[list[str]]:
-    """One row per phone notice: national number, name, kana, items, script, empty outcome columns."""
+    """One row per phone notice: number, name, kana, the identity check, items, script, empty outcome columns."""
     rows = []
     for notice in notices:
         context = notice_context(notice=notice, person=persons[notice.person_id], facts=facts, business=business, today=today)
         script = render("phone/script.txt", context, templates_dir=templates_dir).strip()
         rows.append([
             notice.notice_id, notice.person_id, context.recipient.phone_national, context.recipient.name,
-            context.recipient.kana, "、".join(context.items), script, "", "", "", "",
+            context.recipient.kana, _identity_check(context), "、".join(context.items), script, "", "", "", "",
         ])
     return rows
+
+
+def _identity_check(context) -> str:
+    """What the caller compares before saying anything about the incident: the postal code on file, else the address."""
+    if context.recipient.postal_code:
+        return f"郵便番号 {context.recipient.postal_code}"
+    return f"住所 {context.recipient.address1}" if context.recipient.address1 else "確認情報なし（責任者に確認）"
 
 
 def write_call_list(*, rows: list[list[str]], out_dir: Path) -> dict[str, list[Unencodable]]:

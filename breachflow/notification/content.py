@@ -10,27 +10,11 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.notification.plan import IncidentFacts, Notice, item_labels
+from breachflow.harm import secondary_harm
 from breachflow.profile import Business
 from breachflow.scoping.model import Person
 from breachflow.templating import wareki
 from breachflow.vocabulary import DataItem
-
-# Advice per leaked item: what the person can do (Rule 10: other useful information).
-ADVICE_JA: list[tuple[frozenset[DataItem], str]] = [
-    (frozenset({DataItem.card_number, DataItem.card_security_code, DataItem.card_expiry, DataItem.card_last4}),
-     "クレジットカードのご利用明細に身に覚えのない請求がないかご確認いただき、不審な請求があった場合はカード発行会社へご連絡ください。"),
-    (frozenset({DataItem.bank_account, DataItem.pin}),
-     "口座の入出金履歴をご確認いただき、不審な取引があった場合はお取引の金融機関へご連絡ください。"),
-    (frozenset({DataItem.login_id, DataItem.password}),
-     "同じパスワードを他のサービスでお使いの場合は、速やかに変更してください。"),
-    (frozenset({DataItem.email}),
-     "当社を装った不審なメールにご注意ください。当社からメールでパスワードやカード番号をお尋ねすることはありません。"),
-    (frozenset({DataItem.phone}),
-     "当社を装った不審な電話にご注意ください。"),
-    (frozenset({DataItem.address, DataItem.postal_code}),
-     "当社を装った不審な郵便物や訪問にご注意ください。"),
-]
-GENERAL_ADVICE_JA = "不審な連絡を受けた場合は、下記のお問合せ窓口までご連絡ください。"
 
 # Characters that must never reach a rendered document or header: control characters
 # (CR/LF would split headers) and bidirectional overrides (they reorder what a reader sees).
@@ -74,6 +58,7 @@ class NoticeContext(BaseModel):
     notice_id: str
     recipient: Recipient
     items: list[str]
+    harm: str
     advice: list[str]
     incident: IncidentFacts
     business: Business
@@ -93,12 +78,6 @@ def national_phone(e164: str | None) -> str:
     except phonenumbers.NumberParseException:
         return ""
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-
-
-def advice_for(items: list[DataItem]) -> list[str]:
-    """The advice lines that fit the leaked items, then the general one."""
-    present = set(items)
-    return [text for keys, text in ADVICE_JA if keys & present] + [GENERAL_ADVICE_JA]
 
 
 def format_postal(code: str) -> str:
@@ -127,12 +106,14 @@ def recipient_of(person: Person) -> Recipient:
 def notice_context(
     *, notice: Notice, person: Person, facts: IncidentFacts, business: Business, today: date
 ) -> NoticeContext:
-    """The context for one person's notice: only that person's items."""
+    """The context for one person's notice: only that person's items, and the harm and advice that fit them."""
+    harm = secondary_harm(items=notice.items, confirmed=facts.confirmed_harm, self_name=business.self_name)
     return NoticeContext(
         notice_id=notice.notice_id,
         recipient=recipient_of(person),
         items=item_labels(notice.items),
-        advice=advice_for(notice.items),
+        harm=harm.text_ja,
+        advice=harm.advice,
         incident=facts,
         business=business,
         date_wareki=wareki(today),

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from breachflow.intake.model import Certainty, EventKind, Subject
 from breachflow.notification.policy import Channel, ChannelPolicy, choose_channels
+from breachflow.notification.wording import Wording, wording
 from breachflow.obligations.model import Decision
 from breachflow.scoping.model import Person
 from breachflow.vocabulary import CAUSE_LABELS_JA, ITEM_LABELS_JA, Cause, DataItem
@@ -59,26 +61,36 @@ class PlanCounts(_Frozen):
 
 
 class IncidentFacts(_Frozen):
-    """What every notice says about the incident (no personal data)."""
+    """What every notice says about the incident (no personal data, never the internal summary)."""
 
     incident_id: str
     title: str
     discovered_on: date
     occurred_on: date | None = None
     cause_ja: str
-    summary: str = ""
-    secondary_harm_ja: str = "現時点で、本件に起因する二次被害は確認されておりません。"
+    public_summary: str = Field(default="", description="what happened, as told to the persons (event.public_summary)")
+    words: Wording
+    confirmed_harm: str | None = Field(default=None, description="secondary harm the officer confirmed (report item 5)")
 
     @classmethod
     def build(
-        cls, *, incident_id: str, title: str, discovered_on: date, cause: Cause, summary: str = "",
-        occurred_on: date | None = None,
+        cls, *, incident_id: str, title: str, discovered_on: date, cause: Cause, public_summary: str | None = None,
+        occurred_on: date | None = None, subjects: list[Subject] | None = None, kind: EventKind = EventKind.leak,
+        certainty: Certainty = Certainty.occurred, confirmed_harm: str | None = None,
     ) -> IncidentFacts:
         """Facts from the intake's fields."""
         return cls(
             incident_id=incident_id, title=title, discovered_on=discovered_on, occurred_on=occurred_on,
-            cause_ja=CAUSE_LABELS_JA[cause], summary=summary,
+            cause_ja=CAUSE_LABELS_JA[cause], public_summary=_sentence(public_summary),
+            words=wording(subjects=subjects or [Subject.customer], kind=kind, certainty=certainty),
+            confirmed_harm=confirmed_harm,
         )
+
+
+def _sentence(text: str | None) -> str:
+    """A stated summary as printed: stripped, ending with 「。」."""
+    text = (text or "").strip()
+    return text if not text or text.endswith(("。", "．", ".")) else text + "。"
 
 
 def template_versions(templates_dir: Path) -> dict[Channel, str]:
@@ -146,5 +158,6 @@ def item_variants(plan: NoticePlan) -> dict[tuple[Channel, tuple[DataItem, ...]]
 
 
 def item_labels(items: list[DataItem]) -> list[str]:
-    """Japanese labels of items, in vocabulary order."""
-    return [ITEM_LABELS_JA[item] for item in items]
+    """Japanese labels of items, in vocabulary order (氏名、住所、電話番号…), whatever order they came in."""
+    order = list(DataItem)
+    return [ITEM_LABELS_JA[item] for item in sorted(set(items), key=order.index)]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from breachflow.approvals import ApprovalRecord, Gate, Verdict, record_approval
 from breachflow.casestore import Case, case_containing
 from breachflow.errors import DeliveryError, InputError
+from breachflow.harm import secondary_harm
 from breachflow.notification.calls import (
     CallOutcome,
     call_list_rows,
@@ -24,7 +25,6 @@ from breachflow.notification.calls import (
     write_call_list,
 )
 from breachflow.notification.content import (
-    advice_for,
     notice_context,
     placeholder_person,
 )
@@ -55,6 +55,8 @@ from breachflow.templating import environment, render, wareki
 from breachflow.vocabulary import DataItem
 
 SUBSTITUTE_FILE = "notification/substitute.json"
+# How the 公表文 names the channels used for individual notices, in this order.
+CHANNEL_LABELS_JA = {Channel.email: "電子メール", Channel.letter: "郵便", Channel.phone: "お電話"}
 
 
 class _Frozen(BaseModel):
@@ -393,9 +395,12 @@ def draft_substitute_measures(
     """Draft the public announcement (公表文) and inquiry-desk FAQ; record that report item 6 needs them."""
     substitute_persons = {r.person_id for r in ledger.rows(channel=Channel.substitute.value)}
     all_items = sorted({i for n in plan.notices for i in n.items}, key=list(DataItem).index)
+    harm = secondary_harm(items=all_items, confirmed=facts.confirmed_harm, self_name=business.self_name)
+    channels = {n.channel for n in plan.notices}
     context = {
         "incident": facts.model_dump(), "business": business.model_dump(), "items": item_labels(all_items),
-        "advice": advice_for(all_items),
+        "harm": harm.text_ja, "advice": harm.advice,
+        "channels_ja": "、".join(label for channel, label in CHANNEL_LABELS_JA.items() if channel in channels),
         "date_wareki": wareki(today),
         "discovered_wareki": wareki(facts.discovered_on),
         "persons": len({n.person_id for n in plan.notices}), "unreachable": len(substitute_persons),

@@ -44,7 +44,7 @@ def facts() -> IncidentFacts:
     """Incident facts for tests."""
     return IncidentFacts.build(
         incident_id=INCIDENT, title="試験事案", discovered_on=date(2026, 11, 10), cause=Cause.unauthorized_access,
-        summary="当社ECサイトへの不正アクセスが確認されました。",
+        public_summary="当社ECサイトへの不正アクセスが確認されました。",
     )
 
 

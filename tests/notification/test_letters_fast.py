@@ -100,7 +100,7 @@ def test_letters_show_each_addressee_over_their_variant_body(tmp_path: Path):
         r = context.recipient
         assert f"〒{r.postal_code}" in first and r.address1 in first and r.address2 in first
         assert f"{r.name} 様" in first.replace("𠮷", "") or "田 花子 様" in first
-        assert context.notice_id in first and "個人情報漏えいに関するお詫びとお知らせ" in first
+        assert context.notice_id in first and "個人情報の漏えいに関するお詫びとお知らせ" in first
         assert ("クレジットカード番号" in whole) == ("クレジットカード番号" in context.items)
     for name in index.files:
         reader = PdfReader(out / name)

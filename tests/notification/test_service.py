@@ -66,7 +66,7 @@ def test_preview_uses_a_placeholder_person_and_covers_every_variant(case):
     rendered = json.dumps(preview.model_dump(mode="json"), ensure_ascii=False)
     assert "見本 太郎" in rendered and "試験 太郎" not in rendered and "𠮷田" not in rendered
     email_sample = next(s for s in preview.samples if s.channel is Channel.email)
-    assert email_sample.subject == "【重要】個人情報漏えいに関するお詫びとお知らせ"
+    assert email_sample.subject == "【重要】個人情報の漏えいに関するお詫びとお知らせ"
 
 
 def test_sending_requires_an_approval_of_this_exact_plan(case):
@@ -163,6 +163,6 @@ def test_substitute_measures_are_drafted_and_recorded_for_report_item_6(case):
                                                business=business(), today=TODAY, templates_dir=TEMPLATES)
     assert record.persons == 1 and record.report_item6_needed
     announcement = case.path("notification/public_announcement.txt").read_text("utf-8")
-    assert "個人情報漏えいに関するお詫びとお知らせ" in announcement and "5名" in announcement
+    assert "個人情報の漏えいに関するお詫びとお知らせ" in announcement and "5名" in announcement
     assert "試験 太郎" not in announcement
     assert "問合せ" in case.path("notification/inquiry_faq.txt").read_text("utf-8")
