@@ -10,7 +10,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 # A fixed, random-looking master key for tests only (base64 of 32 bytes); never a real key.
 TEST_MASTER_KEY = "q6Dk0+7cN8vUu1Yp3r4XWf2mZ9sHkT5bLgE1aQoJcVw="
-SHARED_CASES = REPO.parent / "shared" / "cases" / "legal"
+# A byte-identical copy of the shared legal acceptance cases, so a clone runs with nothing beside it.
+SHARED_CASES = REPO / "tests" / "cases" / "legal"
 
 
 @pytest.fixture(autouse=True)
