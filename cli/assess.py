@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from breachflow.obligations.engine import GATE_KEYS
 from breachflow.obligations.model import Decision
 from breachflow.obligations.records import decision_payload
 from breachflow.obligations.rules import RECIPIENT_LABELS_JA
@@ -24,10 +25,13 @@ def render_summary(decision: Decision) -> str:
         f"報告 / report to regulator: {_YES_NO[decision.reportable]}",
     ]
     findings = {f.key: f for f in decision.findings}
-    for key in ("gate.recovered_before_viewed", "gate.high_level_encryption", "rule9.processor"):
+    for key in (*GATE_KEYS, "rule9.processor"):
         if key in findings and findings[key].applies:
             f = findings[key]
             lines.append(f"  除外 / exempt: {f.title_ja} — {f.reason} [{f.source}]")
+    if "rule9.processor" in findings and not findings["rule9.processor"].applies:
+        f = findings["rule9.processor"]
+        lines.append(f"  委託先 / processor: {f.title_ja}: no — {f.reason} [{f.source}]")
     lines.append("規則7条 / Rule 7 categories:")
     for n in range(1, 5):
         f = findings[f"category.{n}"]
@@ -50,9 +54,15 @@ def render_summary(decision: Decision) -> str:
     lines.append(f"警察 / police: {decision.police.value} — {police.reason}")
     if decision.my_number:
         lines.append(f"マイナンバー / My Number: {findings['mynumber.flag'].reason}")
+    sa_deadline = next((d for d in decision.deadlines if d.obligation == "gdpr_sa_notification"), None)
     for regime, clocks in decision.other_regimes.items():
         due = clocks.get("sa_due")
-        lines.append(f"{regime}: supervisory authority due {due.isoformat() if due else 'not required'} (separate clock)")
+        local = ""
+        if regime == "GDPR" and sa_deadline is not None and sa_deadline.due_local and sa_deadline.due_utc:
+            local = f" = {sa_deadline.due_local} local (offset of eu.aware_at) = {sa_deadline.due_utc:%Y-%m-%d %H:%M} UTC"
+        lines.append(
+            f"{regime}: supervisory authority due {due.isoformat() if due else 'not required'}{local} (separate clock)"
+        )
         for f in decision.findings:
             if f.key.startswith(f"{regime.lower()}."):
                 lines.append(f"  {f.title_ja}: {'yes' if f.applies else 'no'} — {f.reason} [{f.source}]")

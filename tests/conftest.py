@@ -18,7 +18,8 @@ TEST_COMPANY_PROFILE = {
     "BREACHFLOW_BUSINESS_DESK_EMAIL": "desk@example.com",
     "BREACHFLOW_BUSINESS_DESK_HOURS": "平日10時〜16時",
 }
-SHARED_CASES = REPO.parent / "shared" / "cases" / "legal"
+# A byte-identical copy of the shared legal acceptance cases, so a clone runs with nothing beside it.
+SHARED_CASES = REPO / "tests" / "cases" / "legal"
 
 
 @pytest.fixture(autouse=True)

@@ -248,4 +248,10 @@ class Intake(_Model):
             problems.append(("occurred_on", "must not be after discovered_on"))
         if self.business.client_notified_on and self.business.client_notified_on < self.discovered_on:
             problems.append(("business.client_notified_on", "must not be before discovered_on"))
+        if today is not None and self.business.client_notified_on and self.business.client_notified_on > today:
+            problem = (
+                f"{self.business.client_notified_on} is in the future (today is {today}); give the day the "
+                "client was actually informed, or leave it null until then"
+            )
+            problems.append(("business.client_notified_on", problem))
         return problems

@@ -17,7 +17,18 @@ from pydantic import BaseModel, ConfigDict
 
 from breachflow.errors import DecisionError
 from breachflow.facts import effective_intake
-from breachflow.intake.model import Certainty, Encryption, EventKind, Intake, Jurisdiction, Medium, Role, Sector, Subject
+from breachflow.intake.model import (
+    Certainty,
+    DataForm,
+    Encryption,
+    EventKind,
+    Intake,
+    Jurisdiction,
+    Medium,
+    Role,
+    Sector,
+    Subject,
+)
 from breachflow.obligations.deadlines import nth_day, roll_forward
 from breachflow.obligations.gdpr import assess_gdpr
 from breachflow.obligations.model import Deadline, Decision, Finding, PoliceAdvice, Recipient
@@ -27,6 +38,9 @@ from breachflow.vocabulary import FINANCIAL_ITEMS, SENSITIVE_ITEMS, WRONGFUL_CAU
 
 # Regimes listed in an intake that breachflow does not encode: flagged, never decided.
 _UNENCODED_REGIMES = (Jurisdiction.KR, Jurisdiction.US_CA, Jurisdiction.US_NY)
+
+# The gates of appi-rules §1: any one that applies ends the assessment with "not reportable".
+GATE_KEYS = ("gate.recovered_before_viewed", "gate.high_level_encryption", "gate.data_form")
 
 
 _CYBER_DESK = "a consultation with the prefectural police cybercrime desk"
@@ -62,6 +76,7 @@ class DecisionInputs(BaseModel):
     persons_max: int
     items: list[DataItem]
     financial_damage_risk: bool | None
+    data_form: DataForm
     jurisdictions: list[Jurisdiction]
     eu_aware_at: datetime | None
     eu_persons: int | None
@@ -97,6 +112,7 @@ def decision_inputs(*, intake: Intake, scope: ScopeSummary | None = None) -> Dec
         persons_max=persons.max,
         items=sorted(set(intake.data.items)),
         financial_damage_risk=intake.data.financial_damage_risk,
+        data_form=intake.data.form,
         jurisdictions=sorted(set(intake.jurisdictions)),
         eu_aware_at=intake.eu.aware_at if intake.eu else None,
         eu_persons=intake.eu.persons if intake.eu else None,
@@ -141,7 +157,38 @@ def _gates(inputs: DecisionInputs) -> list[Finding]:
             source="Rule 7(i) parenthetical; GL 3-5-3-1",
             choice=high_level and inputs.key_compromised,
         ),
+        _data_form_gate(inputs.data_form),
     ]
+
+
+def _data_form_gate(form: DataForm) -> Finding:
+    """Art. 26 applies to personal data only: not to 仮名加工情報 (Art. 41(9)), nor to statistics."""
+    reasons = {
+        DataForm.personal: ("the data is personal data (data.form personal): Art. 26 applies", "APPI Art. 2(1), 26(1)"),
+        DataForm.pseudonymised: (
+            (
+                "only 仮名加工情報 leaked (data.form pseudonymised): Art. 26 does not apply, so no report and no "
+                "individual notice; if the 削除情報等 (what links it back to persons) leaked too, it is a leak of "
+                "personal data: re-assess with data.form personal"
+            ),
+            "APPI Art. 41(9) (Art. 42(3) for 仮名加工情報 that is not personal information)",
+        ),
+        DataForm.statistical: (
+            (
+                "only statistics leaked (data.form statistical): aggregated figures with no link to a specific person "
+                "are not personal information, so Art. 26 does not apply (no report, no individual notice)"
+            ),
+            "APPI Art. 2(1) (statistics are not information about a specific individual); Art. 26(1)",
+        ),
+    }
+    reason, source = reasons[form]
+    return Finding(
+        key="gate.data_form",
+        title_ja="個人データ以外（仮名加工情報・統計情報）",
+        applies=form is not DataForm.personal,
+        reason=reason,
+        source=source,
+    )
 
 
 def _financial(inputs: DecisionInputs, rule_set: RuleSet) -> Finding:
@@ -168,16 +215,25 @@ def _financial(inputs: DecisionInputs, rule_set: RuleSet) -> Finding:
             f"{_names(weak)} alone cannot be misused for payment" if weak else "no item that can be misused for payment"
         )
     applies = implied
-    if inputs.financial_damage_risk is not None:
-        applies = inputs.financial_damage_risk
-        reasons.append(f"overridden by data.financial_damage_risk = {str(inputs.financial_damage_risk).lower()}")
+    override = inputs.financial_damage_risk
+    contradicted = override is not None and override is not implied
+    if override is not None:
+        applies = override
+        reasons.append(f"overridden by data.financial_damage_risk = {str(override).lower()}")
+    if contradicted:
+        # An override against the items decides category 2 on a judgement the law does not make
+        # for us: the lawyer must see it among the choices (either direction).
+        reasons.append(
+            f"the items imply category 2 {'applies' if implied else 'does not apply'}; the override contradicts "
+            "them and is listed among the choices for review"
+        )
     return Finding(
         key="category.2",
         title_ja="財産的被害が生じるおそれ",
         applies=applies,
         reason="; ".join(reasons),
         source="Rule 7(ii); GL 3-5-3-1; PPC Q&A 6-11, 6-12, 6-15",
-        choice=login_pair and inputs.financial_damage_risk is None,
+        choice=(login_pair and override is None) or contradicted,
     )
 
 
@@ -229,6 +285,46 @@ def _categories(inputs: DecisionInputs, rule_set: RuleSet) -> list[Finding]:
             source="Rule 7(iv); GL 3-5-3-1",
         ),
     ]
+
+
+def _prompt_until(inputs: DecisionInputs, rule_set: RuleSet) -> date:
+    """The last day a processor's notice to its client counts as prompt: the end of the 速報 window (appi-rules §4)."""
+    return nth_day(inputs.discovered_on, rule_set.preliminary_window_days[1])
+
+
+def _rule9(inputs: DecisionInputs, met: list[int], report_due: bool, rule_set: RuleSet) -> Finding:
+    """Rule 9: a processor that informed its client promptly (by the end of the 速報 window) is exempt."""
+    notified = inputs.client_notified_on
+    last_day = rule_set.preliminary_window_days[1]
+    last = _prompt_until(inputs, rule_set)
+    prompt = notified is not None and notified <= last
+    if not report_due:
+        reason = "nothing reportable, so no relief is needed"
+    elif notified is None:
+        reason = (
+            "processor has not yet informed its client of the Rule 8(1) items; until it does, it must report itself "
+            f"(a joint report with the client is allowed); a notice by {last.isoformat()} (day {last_day}) would "
+            "relieve it"
+        )
+    else:
+        day = (notified - inputs.discovered_on).days + 1
+        told = f"processor informed its client on {notified.isoformat()} (day {day} counting the discovery day as day 1)"
+        reason = (
+            f"{told}, within the 速報 window ending {last.isoformat()} (day {last_day}): prompt, so exempt from the "
+            f"report and from individual notice; it must tell the client that Rule 7 categories {sorted(met)} apply; "
+            "the client reports, counting from that day at the latest"
+            if prompt
+            else f"{told}, after the 速報 window ended {last.isoformat()} (day {last_day}): not prompt (速やかに), so "
+            "no relief; its own reports were already due, so it reports itself and notifies the persons "
+            "(a joint report with the client is allowed)"
+        )
+    return Finding(
+        key="rule9.processor",
+        title_ja="委託先の報告義務の免除（規則9条）",
+        applies=report_due and prompt,
+        reason=reason,
+        source="APPI Art. 26(1) proviso; Rule 9; GL 3-5-3-5",
+    )
 
 
 def _appi_deadlines(inputs: DecisionInputs, categories: list[int], rule_set: RuleSet) -> list[Deadline]:
@@ -286,26 +382,12 @@ def decide(*, inputs: DecisionInputs, rule_set: RuleSet) -> Decision:
     met = [int(f.key.removeprefix("category.")) for f in category_findings if f.applies]
 
     is_processor = inputs.role is Role.processor
-    processor_exempt = bool(met) and not gated and is_processor and inputs.client_notified_on is not None
-    reportable = bool(met) and not gated and not processor_exempt
-    if is_processor:
-        findings.append(
-            Finding(
-                key="rule9.processor",
-                title_ja="委託先の報告義務の免除（規則9条）",
-                applies=processor_exempt,
-                reason=(
-                    f"processor informed its client on {inputs.client_notified_on.isoformat()}: exempt from the report "
-                    "and from individual notice; the client reports, counting from that day at the latest"
-                    if processor_exempt
-                    else "processor has not yet informed its client of the Rule 8(1) items; until it does, it must "
-                    "report itself (a joint report with the client is allowed)"
-                    if met and not gated
-                    else "nothing reportable, so no relief is needed"
-                ),
-                source="APPI Art. 26(1) proviso; Rule 9",
-            )
-        )
+    report_due = bool(met) and not gated
+    rule9 = _rule9(inputs, met, report_due, rule_set) if is_processor else None
+    processor_exempt = rule9 is not None and rule9.applies
+    reportable = report_due and not processor_exempt
+    if rule9 is not None:
+        findings.append(rule9)
 
     recipient = rule_set.sector_recipients[inputs.sector] if reportable else Recipient.none
     findings.append(
@@ -323,17 +405,20 @@ def decide(*, inputs: DecisionInputs, rule_set: RuleSet) -> Decision:
         )
     )
 
-    categories = sorted(met) if reportable else []
+    # An exempt processor still lists the categories: it must tell its client which apply (Rule 9).
+    categories = sorted(met) if reportable or processor_exempt else []
     deadlines = _appi_deadlines(inputs, categories, rule_set) if reportable else []
-    if is_processor and met and not gated and not processor_exempt:
+    if is_processor and reportable and inputs.client_notified_on is None:
+        last = _prompt_until(inputs, rule_set)
         deadlines.insert(
             0,
             Deadline(
                 obligation="client_notice",
                 regime="APPI",
                 due=None,
-                basis="promptly inform the client (委託元) of the Rule 8(1) items known so far",
-                source="Rule 9",
+                basis="promptly inform the client (委託元) of the Rule 8(1) items known so far, including which Rule 7 "
+                f"categories apply; only a notice by {last.isoformat()} (end of the 速報 window) relieves the processor",
+                source="Rule 9; GL 3-5-3-5",
             ),
         )
 
@@ -377,6 +462,7 @@ def decide(*, inputs: DecisionInputs, rule_set: RuleSet) -> Decision:
             appi_categories_met=met,
             rule_set=rule_set,
             processor=is_processor,
+            data_form=inputs.data_form,
         )
         findings += gdpr.findings
         deadlines += gdpr.deadlines
@@ -422,4 +508,12 @@ def deadlines_window(deadlines: list[Deadline]) -> tuple[date, date] | None:
     return None
 
 
-__all__ = ["DecisionInputs", "assess", "decide", "decision_inputs", "deadlines_window", "inputs_sha256"]
+__all__ = [
+    "GATE_KEYS",
+    "DecisionInputs",
+    "assess",
+    "deadlines_window",
+    "decide",
+    "decision_inputs",
+    "inputs_sha256",
+]

@@ -47,6 +47,10 @@ class Deadline(_Frozen):
     regime: str = Field(description="APPI | GDPR")
     due: date | datetime | None
     window_start: date | None = None
+    due_local: str | None = Field(
+        default=None, description="a due instant as wall-clock time at its offset, e.g. '2026-11-13 09:00 (UTC+01:00)'"
+    )
+    due_utc: datetime | None = Field(default=None, description="an instant due, in UTC")
     basis: str = Field(description="how the date was computed, e.g. 'day 60 from 2026-11-10, rolled from Sat 01-09'")
     source: str
     choice: bool = Field(default=False, description="the date rests on an implementation choice")

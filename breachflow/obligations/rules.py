@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from breachflow.intake.model import Sector
 from breachflow.obligations.model import Recipient
 
-RULE_SET_VERSION = "appi-2025.06+breachflow-1"
+RULE_SET_VERSION = "appi-2025.06+breachflow-2"
 
 # Who receives the report per sector (APPI Art. 150: the PPC delegates the report-receiving
 # power to the minister in charge of some sectors). Kept as data so a new delegation is one line.

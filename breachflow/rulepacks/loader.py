@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from breachflow.errors import ConfigError, InputError
 from breachflow.intake.model import Intake
 from breachflow.obligations.deadlines import nth_day, roll_forward
-from breachflow.obligations.engine import DecisionInputs, decision_inputs
+from breachflow.obligations.engine import GATE_KEYS, DecisionInputs, decision_inputs
 from breachflow.obligations.model import Decision, SectorObligation
 from breachflow.rulepacks.model import Condition, DeadlineSpec, PackRule, RulePack
 from breachflow.scoping.model import ScopeSummary
@@ -27,8 +27,6 @@ from breachflow.settings import Settings, get_settings
 
 BUILTIN_PACKS_DIR = Path(__file__).resolve().parent / "packs"
 MAX_PACK_BYTES = 1_000_000
-# APPI gates that, when they apply, mean there is nothing to report under any regime.
-_GATE_KEYS = ("gate.recovered_before_viewed", "gate.high_level_encryption")
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -95,7 +93,7 @@ def configured_packs(settings: Settings | None = None) -> list[RulePack]:
 
 
 def _holds(when: Condition, inputs: DecisionInputs, decision: Decision) -> bool:
-    gated = any(f.applies for f in decision.findings if f.key in _GATE_KEYS)
+    gated = any(f.applies for f in decision.findings if f.key in GATE_KEYS)
     checks = [
         not (when.unless_exempt and gated),
         not when.sectors or inputs.sector in when.sectors,

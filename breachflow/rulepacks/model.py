@@ -48,7 +48,8 @@ class Condition(_Frozen):
     appi_categories: list[int] = Field(default_factory=list, description="any of these Rule 7 categories is met")
     unless_exempt: bool = Field(
         default=True,
-        description="do not fire when an APPI gate applies (recovered before viewed, high-level encryption)",
+        description="do not fire when an APPI gate applies (recovered before viewed, high-level encryption, data not "
+        "personal: pseudonymised or statistical)",
     )
 
 

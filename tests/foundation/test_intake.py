@@ -20,7 +20,7 @@ def _raw(name: str = "WE-01.yaml") -> dict:
 
 
 def test_shared_cases_are_present() -> None:
-    """The acceptance cases are reachable beside the clone (CI lays ../shared there)."""
+    """The acceptance cases are found in the repository's copy (tests/cases/legal)."""
     assert len(CASE_FILES) >= 13
 
 
@@ -56,8 +56,13 @@ def test_every_problem_is_reported_at_once() -> None:
         (lambda r: r.update(discovered_on="2026-12-24"), "discovered_on"),
         (lambda r: r["data"].update(items=["name", "blood_type"]), "data.items[1]"),
         (lambda r: r["event"].update(cause="bad_luck"), "event.cause"),
+        (
+            lambda r: r["business"].update(role="processor", client="委託元株式会社", client_notified_on="2026-11-21"),
+            "business.client_notified_on",
+        ),
     ],
-    ids=["processor-without-client", "eu-without-aware-at", "min-above-max", "future-discovery", "unknown-item", "unknown-cause"],
+    ids=["processor-without-client", "eu-without-aware-at", "min-above-max", "future-discovery", "unknown-item", "unknown-cause",
+         "future-client-notice"],
 )
 def test_contradictory_facts_name_the_field(change, field: str) -> None:
     """Contradictory or unknown facts are rejected with the offending field named."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -246,3 +246,86 @@ def test_stated_count_wins_over_the_scope() -> None:
     decision = assess(intake=intake, scope=_scope(1500, ["name"]))
     assert decision.categories == []
     assert decision.inputs_sha256 == inputs_sha256(decision_inputs(intake=intake))
+
+
+_PROCESSOR = {"business.role": "processor", "business.client": "委託元株式会社", "event.cause": "theft"}
+
+
+@pytest.mark.parametrize(("notified", "exempt"), [("2026-06-05", True), ("2026-06-06", False), ("2026-07-13", False)])
+def test_only_a_prompt_notice_to_the_client_exempts_the_processor(notified: str, exempt: bool) -> None:
+    """Rule 9 relief needs the client told by day 5 (end of the 速報 window); day 6 or day 43 does not exempt."""
+    decision = assess(intake=make_intake(**_PROCESSOR, **{"business.client_notified_on": notified}))
+    assert decision.processor_exempt is exempt
+    assert decision.reportable is not exempt and decision.individual_notice_required is not exempt
+    rule9 = _finding(decision, "rule9.processor")
+    assert rule9.applies is exempt and "GL 3-5-3-5" in rule9.source and "2026-06-05" in rule9.reason
+    # Already told (late): no 'inform the client' duty is left, only its own reports.
+    assert "client_notice" not in {d.obligation for d in decision.deadlines}
+
+
+def test_exempt_processor_still_lists_the_categories() -> None:
+    """An exempt processor's record lists the Rule 7 categories that apply: it must tell its client which."""
+    decision = assess(
+        intake=make_intake(**_PROCESSOR, **{"business.client_notified_on": "2026-06-02", "data.items": ["name", "health"]})
+    )
+    assert decision.processor_exempt is True and decision.reportable is False
+    assert decision.categories == [1, 3]
+    assert decision.recipient is Recipient.none and decision.final_due is None
+
+
+@pytest.mark.parametrize(
+    ("form", "source"), [("pseudonymised", "Art. 41(9)"), ("statistical", "Art. 2(1)")], ids=["pseudonymised", "statistical"]
+)
+@pytest.mark.parametrize(("cause", "police"), [("theft", PoliceAdvice.recommended), ("misdelivery", PoliceAdvice.none)])
+def test_pseudonymised_or_statistical_data_is_not_reportable(form: str, source: str, cause: str, police) -> None:
+    """仮名加工情報 or statistics only: no report, no notice, the gate says why with its source; police follows the cause."""
+    facts = {"data.form": form, "event.cause": cause, "data.items": ["age", "health"],
+             "data.affected_persons": {"min": 5000, "max": 5000}}
+    decision = assess(intake=make_intake(**facts))
+    assert (decision.reportable, decision.categories, decision.individual_notice_required) == (False, [], False)
+    gate = _finding(decision, "gate.data_form")
+    assert gate.applies is True and source in gate.source and form in gate.reason
+    assert "exempted by gate.data_form" in _finding(decision, "category.1").reason
+    assert decision.police is police
+
+
+def test_personal_data_form_passes_the_gate() -> None:
+    """data.form personal (the default) leaves Art. 26 in force."""
+    decision = assess(intake=make_intake(**{"event.cause": "theft"}))
+    assert _finding(decision, "gate.data_form").applies is False and decision.reportable is True
+
+
+def test_gdpr_follows_the_data_form() -> None:
+    """Statistics are no personal data under the GDPR either (no clock, a flagged choice); pseudonymised data still is."""
+    eu = {"jurisdictions": ["JP", "EU"], "eu": {"aware_at": "2026-06-01T10:00:00+02:00"}, "event.cause": "theft"}
+    statistical = assess(intake=make_intake(**eu, **{"data.form": "statistical"}))
+    assert statistical.other_regimes == {"GDPR": {"sa_due": None}} and "gdpr.sa_notification" in statistical.choices
+    pseudonymised = assess(intake=make_intake(**eu, **{"data.form": "pseudonymised"}))
+    assert pseudonymised.other_regimes["GDPR"]["sa_due"] == datetime.fromisoformat("2026-06-04T10:00:00+02:00")
+    assert "Recital 26" in _finding(pseudonymised, "gdpr.sa_notification").reason
+
+
+@pytest.mark.parametrize(
+    ("items", "override"),
+    [(["name", "card_number"], False), (["name", "email"], True)],
+    ids=["false-over-card-number", "true-over-no-financial-item"],
+)
+def test_an_override_against_the_items_is_a_listed_choice(items: list[str], override: bool) -> None:
+    """financial_damage_risk that contradicts the items, in either direction, is among the choices, with a reason."""
+    decision = assess(intake=make_intake(**{"data.items": items, "data.financial_damage_risk": override}))
+    category = _finding(decision, "category.2")
+    assert category.applies is override and category.choice is True
+    assert "category.2" in decision.choices and "contradicts" in category.reason
+    # An override that agrees with the items decides nothing new: not listed.
+    agreeing = assess(intake=make_intake(**{"data.items": items, "data.financial_damage_risk": not override}))
+    assert "category.2" not in agreeing.choices
+
+
+def test_gdpr_due_is_also_given_in_local_time_and_utc() -> None:
+    """The 72-hour instant keeps its contract form and is also rendered at aware_at's offset and in UTC."""
+    eu = {"jurisdictions": ["JP", "EU"], "eu": {"aware_at": "2026-11-13T17:30:00+01:00"}, "event.cause": "theft"}
+    decision = assess(intake=make_intake(**eu))
+    deadline = next(d for d in decision.deadlines if d.obligation == "gdpr_sa_notification")
+    assert deadline.due_local == "2026-11-16 17:30 (UTC+01:00)"
+    assert deadline.due_utc == datetime(2026, 11, 16, 16, 30, tzinfo=UTC)
+    assert decision.expected_view()["other_regimes"] == {"GDPR": {"sa_due": "2026-11-16T17:30:00+01:00"}}

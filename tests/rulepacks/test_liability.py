@@ -6,6 +6,8 @@ import subprocess
 import sys
 from datetime import date
 
+import pytest
+
 from breachflow.intake import load_intake
 from breachflow.obligations import assess
 from breachflow.reporting import ReportFacts, ReportKind, build_report_context, render_report_html, render_report_markdown
@@ -26,6 +28,23 @@ def test_liability_data_names_the_required_provisions() -> None:
         assert article in sources
     text = " ".join(line.text_ja for line in summary.lines)
     assert "100万円" in text and "1億円" in text and "1年以下" in text
+
+
+@pytest.mark.parametrize(
+    ("key", "source", "amounts"),
+    [
+        ("penalty.database_provision", "個人情報保護法第179条", ("1年以下の拘禁刑", "50万円以下の罰金")),
+        ("penalty.corporation", "個人情報保護法第184条第1項第1号", ("第179条", "1億円以下の罰金")),
+        ("penalty.ppc_report", "個人情報保護法第182条第1号", ("第146条第1項", "虚偽の報告", "50万円以下の罰金")),
+        ("penalty.ppc_report_corporation", "個人情報保護法第184条第1項第2号", ("第182条", "50万円以下の罰金")),
+    ],
+    ids=["art179", "art184-1-i", "art182", "art184-1-ii"],
+)
+def test_liability_names_the_database_offence_and_false_reports(key: str, source: str, amounts: tuple[str, ...]) -> None:
+    """Art. 179 (database provided or stolen for gain) and Art. 182 (no or false report to the PPC), each with Art. 184."""
+    line = next(line for line in liability_summary().lines if line.key == key)
+    assert line.source == source
+    assert all(amount in line.text_ja for amount in amounts), line.text_ja
 
 
 def test_officer_summary_shows_the_liability_section() -> None:
