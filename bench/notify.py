@@ -21,22 +21,33 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from breachflow.notification.content import notice_context  # noqa: E402
 from breachflow.notification.email_render import render_email  # noqa: E402
-from breachflow.notification.ledger import Ledger  # noqa: E402
+from breachflow.notification.ledger_fast import open_ledger
 from breachflow.notification.letters import render_letters  # noqa: E402
 from breachflow.notification.mailer import YagmailMailer  # noqa: E402
-from breachflow.notification.plan import Channel, build_plan, make_notice, template_versions  # noqa: E402
+from breachflow.notification.plan import (  # noqa: E402
+    Channel,
+    build_plan,
+    make_notice,
+    template_versions,
+)
 from breachflow.notification.policy import ChannelPolicy  # noqa: E402
 from breachflow.notification.sending import send_email_batch  # noqa: E402
 from breachflow.vocabulary import DataItem  # noqa: E402
 from tests.notification.support import (  # noqa: E402
-    INCIDENT, SENDER, TEMPLATES, TODAY, business, email_person, facts, free_port,
+    INCIDENT,
+    SENDER,
+    TEMPLATES,
+    TODAY,
+    business,
+    email_person,
+    facts,
+    free_port,
 )
 
 
@@ -105,7 +116,7 @@ def _send_full(people: list, by_id: dict, versions: dict, port: int) -> tuple[fl
     n = len(people)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        ledger = Ledger.for_case(Path(tmp))
+        ledger = open_ledger(Path(tmp))
         plan = build_plan(incident_id=INCIDENT, persons=people, decision=None, policy=ChannelPolicy(), versions=versions)
         ledger.add(plan.notices, incident_id=INCIDENT)
         mailer = YagmailMailer(host="127.0.0.1", port=port)

@@ -14,6 +14,7 @@ from datetime import date
 from breachflow.casestore import Case, CaseStore
 from breachflow.intake.loader import today_jst
 from breachflow.notification.ledger import Ledger
+from breachflow.notification.ledger_fast import open_ledger
 from breachflow.notification.mailer import Mailer, build_mailer
 from breachflow.profile import Business, business_profile
 from breachflow.settings import Settings, get_settings
@@ -53,7 +54,7 @@ class Wiring:
 
     def ledger(self, case: Case) -> Ledger:
         """The case's notice ledger: the configured URL, else SQLite in the case folder."""
-        return Ledger.for_case(case.dir, self.settings.notification_ledger_url)
+        return open_ledger(case.dir, self.settings.notification_ledger_url)
 
     def mailer(self, case: Case) -> Mailer:
         """A mailer for the case: the live relay when configured, else its encrypted outbox."""

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from breachflow.casestore import Case
-from breachflow.notification.ledger import Ledger
 from breachflow.notification.plan import IncidentFacts
 from breachflow.notification.policy import Channel, ChannelPolicy
 from breachflow.obligations.model import Decision
 from breachflow.scoping.model import Person, PersonList
-from breachflow.settings import Settings
 
 PERSONS_FILE = "persons.json"
 DECISION_FILE = "decision.json"
@@ -44,11 +42,6 @@ def case_facts(case: Case) -> IncidentFacts:
 def case_decision(case: Case) -> Decision | None:
     """The current decision record, if the case was assessed."""
     return case.read_model(DECISION_FILE, Decision) if case.has(DECISION_FILE) else None
-
-
-def case_ledger(case: Case, settings: Settings) -> Ledger:
-    """The case's notice ledger: the configured URL, else SQLite in the case folder."""
-    return Ledger.for_case(case.dir, settings.notification_ledger_url)
 
 
 def channel_policy(*, extra_letter_for_sensitive: bool = False) -> ChannelPolicy:

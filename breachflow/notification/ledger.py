@@ -14,7 +14,7 @@ handed over would make that notice look ``planned`` again, so after a power loss
 sending machine compare the relay's log with the ledger before re-running. Use PostgreSQL
 (``ledger_url``) where that window is not acceptable.
 
-Everything here is SQLAlchemy Core. On SQLite, ``Ledger.for_case`` opens ``ledger_fast``'s
+Everything here is SQLAlchemy Core. On SQLite, ``ledger_fast.open_ledger`` opens ``ledger_fast``'s
 subclass, which runs the per-message ``step`` on the sqlite3 driver and stores the same rows.
 """
 
@@ -25,18 +25,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
-    Column, Connection, DateTime, Engine, Integer, MetaData, String, Table, bindparam, create_engine, event, insert,
-    literal, make_url, select, update,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    literal,
+    select,
+    update,
 )
 
 from breachflow.errors import DeliveryError
-from breachflow.security.scrub import scrub_detail
 from breachflow.notification.plan import Notice
+from breachflow.security.scrub import scrub_detail
 
 LEDGER_FILE = "notification/ledger.sqlite"
 
@@ -149,21 +161,6 @@ class Ledger:
             .values(state=State.sent.value, reply_code=bindparam("code"), detail=None, finished_at=bindparam("now"))
         )
         self._event = insert(events_table)
-
-    @classmethod
-    def for_case(cls, case_dir: Path, url: str | None = None) -> Ledger:
-        """The ledger of a case: ``url`` if configured, else SQLite in the case folder."""
-        if not url:
-            path = case_dir / LEDGER_FILE
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            url = f"sqlite:///{path}"
-        if make_url(url).get_backend_name() == "sqlite":
-            # On SQLite, SQLAlchemy's per-statement cost in step alone puts bench/notify.py's
-            # email path below its 0.7x target; ledger_fast's subclass runs step on the driver.
-            from breachflow.notification.ledger_fast import SqliteLedger
-
-            return SqliteLedger(url)
-        return cls(url)
 
     def close(self) -> None:
         """Release pooled connections."""

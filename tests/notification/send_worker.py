@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from breachflow.notification.ledger import Ledger
+from breachflow.notification.ledger_fast import open_ledger
 from breachflow.notification.mailer import YagmailMailer
 from breachflow.notification.policy import ChannelPolicy
 from breachflow.notification.sending import Backoff, send_email_batch
@@ -17,7 +17,7 @@ def main(case_dir: str, port: str, persons_file: str, batch_size: str = "500") -
     """Send every planned email notice over one connection; print one line per batch."""
     persons = [Person.model_validate_json(line) for line in Path(persons_file).read_text("utf-8").splitlines()]
     by_id = {p.person_id: p for p in persons}
-    ledger = Ledger.for_case(Path(case_dir))
+    ledger = open_ledger(Path(case_dir))
     plan, versions = email_plan(persons, ledger)
     mailer = YagmailMailer(host="127.0.0.1", port=int(port))
     size = int(batch_size)

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from breachflow.notification.email_render import EmailComposer, render_email
-from breachflow.notification.ledger import Ledger, State
+from breachflow.notification.ledger import State
+from breachflow.notification.ledger_fast import open_ledger
 from breachflow.notification.mailer import RecordingMailer, YagmailMailer
 from breachflow.notification.plan import build_plan, template_versions
 from breachflow.notification.policy import Channel, ChannelPolicy
@@ -25,7 +26,17 @@ from breachflow.notification.sending import Backoff, send_email_batch
 from breachflow.settings import REPO_ROOT
 from breachflow.vocabulary import DataItem
 from tests.notification.support import (
-    INCIDENT, SENDER, TEMPLATES, TODAY, SinkHandler, business, email_person, email_plan, facts, start_server, write_persons,
+    INCIDENT,
+    SENDER,
+    TEMPLATES,
+    TODAY,
+    SinkHandler,
+    business,
+    email_person,
+    email_plan,
+    facts,
+    start_server,
+    write_persons,
 )
 
 NO_WAIT = Backoff(rounds=8, base=0.0)
@@ -43,7 +54,7 @@ def send_all(ledger, mailer, plan, persons, versions, *, worker="w1", backoff=NO
 @pytest.fixture
 def ledger(tmp_path: Path):
     """A SQLite ledger in a temporary case folder."""
-    ledger = Ledger.for_case(tmp_path / "case")
+    ledger = open_ledger(tmp_path / "case")
     yield ledger
     ledger.close()
 
@@ -228,7 +239,7 @@ def test_crash_mid_send_then_rerun_and_resolve_gives_everyone_exactly_one(tmp_pa
         server.stop()
 
     assert max(handler.received.values()) == 1, "nobody may receive two messages"
-    ledger = Ledger.for_case(case_dir)
+    ledger = open_ledger(case_dir)
     doubtful = ledger.rows(states=(State.sending, State.in_doubt))
     assert len(doubtful) <= 1, "at most one notice in doubt per open connection"
     sent = ledger.rows(states=(State.sent,))
@@ -300,8 +311,8 @@ def test_templates_using_the_addressee_otherwise_are_rendered_in_full(tmp_path: 
 
 def test_each_message_is_handed_over_with_only_itself_committed_as_sending(tmp_path: Path):
     """At every hand-over, another connection sees exactly that notice in sending and every earlier one sent."""
-    ledger = Ledger.for_case(tmp_path / "case")
-    observer = Ledger.for_case(tmp_path / "case")
+    ledger = open_ledger(tmp_path / "case")
+    observer = open_ledger(tmp_path / "case")
     persons = [email_person(i) for i in range(30)]
     plan, versions = email_plan(persons, ledger)
     seen = []

@@ -12,7 +12,7 @@ import pytest
 from breachflow.errors import DeliveryError
 from breachflow.notification import ledger as ledger_module
 from breachflow.notification.ledger import LEDGER_FILE, Ledger, State
-from breachflow.notification.ledger_fast import SqliteLedger
+from breachflow.notification.ledger_fast import SqliteLedger, open_ledger
 from breachflow.notification.plan import Channel, make_notice, template_versions
 from tests.notification.support import INCIDENT, TEMPLATES, email_person
 
@@ -91,8 +91,8 @@ def test_fast_step_stores_exactly_the_rows_of_the_plain_step(tmp_path: Path, mon
 
 def test_for_case_opens_sqlite_with_the_fast_step(tmp_path: Path) -> None:
     """A case's SQLite ledger, default or configured, is the fast class; it is a plain ``Ledger`` to callers."""
-    default = Ledger.for_case(tmp_path / "case")
-    configured = Ledger.for_case(tmp_path, url=f"sqlite:///{tmp_path / 'other.sqlite'}")
+    default = open_ledger(tmp_path / "case")
+    configured = open_ledger(tmp_path, url=f"sqlite:///{tmp_path / 'other.sqlite'}")
     try:
         assert type(default) is SqliteLedger and type(configured) is SqliteLedger
         assert isinstance(default, Ledger) and (tmp_path / "case" / LEDGER_FILE).exists()

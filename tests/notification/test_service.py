@@ -15,7 +15,8 @@ from breachflow.casestore import CaseStore
 from breachflow.errors import DeliveryError
 from breachflow.intake import load_intake
 from breachflow.notification import service
-from breachflow.notification.ledger import Ledger, State
+from breachflow.notification.ledger import State
+from breachflow.notification.ledger_fast import open_ledger
 from breachflow.notification.plan import Channel
 from breachflow.notification.policy import ChannelPolicy
 from breachflow.scoping.model import PersonList
@@ -41,7 +42,7 @@ def case(tmp_path: Path):
 
 
 def _planned(case):
-    ledger = Ledger.for_case(case.dir)
+    ledger = open_ledger(case.dir)
     persons = {p.person_id: p for p in case.read_model("persons.json", PersonList).persons}
     counts = service.plan_notifications(case=case, persons=list(persons.values()), decision=None,
                                         policy=ChannelPolicy(), templates_dir=TEMPLATES, ledger=ledger)

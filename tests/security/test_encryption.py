@@ -12,7 +12,7 @@ import pytest
 from breachflow.casestore import CaseStore
 from breachflow.errors import CaseStoreError, ConfigError
 from breachflow.notification import service
-from breachflow.notification.ledger import Ledger
+from breachflow.notification.ledger_fast import open_ledger
 from breachflow.notification.mailer import OutgoingEmail, build_mailer
 from breachflow.notification.policy import ChannelPolicy
 from breachflow.scoping.case_scope import scope_case, stored_persons
@@ -48,7 +48,7 @@ def test_no_personal_value_on_disk_after_scope_letters_calls_and_outbox(case) ->
     """After scoping, letters, a call list and outbox mail inside the case folder, no file holds a personal value."""
     scope_case(case=case)
     persons = {p.person_id: p for p in stored_persons(case).persons}
-    ledger = Ledger.for_case(case.dir)
+    ledger = open_ledger(case.dir)
     service.plan_notifications(case=case, persons=list(persons.values()), decision=None, policy=ChannelPolicy(),
                                templates_dir=TEMPLATES, ledger=ledger)
     service.approve_plan(case=case, approved=True, decided_by="部長")
