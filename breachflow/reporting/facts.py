@@ -49,13 +49,26 @@ class SecondaryDamage(_Frozen):
 
 
 class NoticeStatus(_Frozen):
-    """Item 6: individual notices (counts only) and substitute measures."""
+    """Item 6: individual notices (counts of persons only) and substitute measures.
+
+    ``sent`` counts persons a notice really went out to: an email handed to a relay, a letter
+    handed to the post, a call that reached them. The channel counts split it (a person may
+    be counted under two channels). ``outbox`` and ``letters_rendered`` count persons whose
+    notice was made but has not gone out; on their own they never count as ``sent``.
+    """
 
     targets: NonNegativeInt = Field(description="persons to be notified")
-    sent: NonNegativeInt
+    sent: NonNegativeInt = Field(description="persons at least one notice actually went out to")
     undeliverable: NonNegativeInt = 0
     substitute_measures: str = Field(default="", description="e.g. 公表及び問合せ窓口の設置")
     as_of: date
+    emailed: NonNegativeInt = Field(default=0, description="persons whose email was handed to a mail relay")
+    letters_posted: NonNegativeInt = Field(default=0, description="persons whose letter was handed to the post")
+    phoned: NonNegativeInt = Field(default=0, description="persons reached by a phone call")
+    outbox: NonNegativeInt = Field(default=0, description="persons whose email was only written to the outbox (not sent)")
+    letters_rendered: NonNegativeInt = Field(
+        default=0, description="persons whose letter is printed but not yet handed to the post"
+    )
 
     @model_validator(mode="after")
     def _counts_consistent(self) -> NoticeStatus:
@@ -63,7 +76,18 @@ class NoticeStatus(_Frozen):
             raise ValueError(f"sent ({self.sent}) must not exceed targets ({self.targets})")
         if self.undeliverable > self.sent:
             raise ValueError(f"undeliverable ({self.undeliverable}) must not exceed sent ({self.sent})")
+        for name in ("emailed", "letters_posted", "phoned"):
+            if getattr(self, name) > self.sent:
+                raise ValueError(f"{name} ({getattr(self, name)}) must not exceed sent ({self.sent})")
+        for name in ("outbox", "letters_rendered"):
+            if getattr(self, name) > self.targets:
+                raise ValueError(f"{name} ({getattr(self, name)}) must not exceed targets ({self.targets})")
         return self
+
+    @property
+    def by_channel(self) -> bool:
+        """Whether the channel counts were given (older records carry only ``sent``)."""
+        return bool(self.emailed or self.letters_posted or self.phoned)
 
 
 class RequestTally(_Frozen):
@@ -112,12 +136,20 @@ class PreventionMeasure(_Frozen):
     on: date | None = None
 
 
-class PoliceFiling(_Frozen):
-    """Item 9: a police report as filed."""
+class PoliceContact(StrEnum):
+    """What the business did at the police: filed a 被害届, or consulted (e.g. the cybercrime desk)."""
 
-    station: str = Field(min_length=1)
-    receipt_no: str = Field(min_length=1)
+    damage_report = "damage_report"
+    consultation = "consultation"
+
+
+class PoliceFiling(_Frozen):
+    """Item 9: a police contact as recorded; a 被害届 counts as received only with its 受理番号."""
+
+    station: str = Field(min_length=1, description="police station or desk, e.g. 渋谷警察署")
+    receipt_no: str | None = Field(default=None, min_length=1, description="受理番号 (被害届) or the desk's reference")
     filed_on: date
+    kind: PoliceContact = PoliceContact.damage_report
 
 
 class ItemOverride(_Frozen):
@@ -152,6 +184,20 @@ class ReportFacts(_Frozen):
         if wrong:
             raise ValueError(f"report items are numbered 1-9; got {wrong}")
         return self
+
+
+def confirmed_harm(facts: ReportFacts) -> str | None:
+    """The secondary harm the officer confirmed: item 5 written by hand, else a recorded damage; None if none.
+
+    This is the ``confirmed`` argument of ``breachflow.harm.secondary_harm`` for the report and the notices alike.
+    """
+    override = facts.items.get(5)
+    if override is not None and override.text is not None:
+        return override.text
+    damage = facts.secondary_damage
+    if damage is not None and damage.present:
+        return damage.description.strip() or "二次被害又はそのおそれが確認されています。"
+    return None
 
 
 class Submission(_Frozen):
@@ -224,17 +270,26 @@ def set_report_item(*, case: Case, item: int, text: str | None, unknown_reason: 
     return updated
 
 
-def record_police_filing(*, case: Case, station: str, receipt_no: str, filed_on: date) -> ReportFacts:
-    """Store the police station and 受理番号 (report item 9) and note it in the timeline."""
+def record_police_filing(*, case: Case, station: str, receipt_no: str | None, filed_on: date,
+                         kind: PoliceContact = PoliceContact.damage_report) -> ReportFacts:
+    """Store the police contact (station, date, 受理番号 if given; report item 9) and note it in the timeline."""
+    kind = PoliceContact(kind)
     try:
-        filing = PoliceFiling(station=station.strip(), receipt_no=receipt_no.strip(), filed_on=filed_on)
+        filing = PoliceFiling(station=station.strip(), receipt_no=(receipt_no or "").strip() or None,
+                              filed_on=filed_on, kind=kind)
     except ValueError:
-        raise CaseStoreError(f"case {case.incident_id}: police record needs a station and a receipt number") from None
+        raise CaseStoreError(f"case {case.incident_id}: a police record needs the station") from None
     updated = update_report_facts(case=case, police=filing)
     # Station and receipt number identify the business's filing, not a person: safe in the timeline.
+    if kind is PoliceContact.consultation:
+        ref = f"、受付番号 {filing.receipt_no}" if filing.receipt_no else ""
+        message = f"{filing.station}に相談（{filing.filed_on.isoformat()}{ref}）"
+    else:
+        ref = f"受理番号 {filing.receipt_no}" if filing.receipt_no else "受理番号未記録"
+        message = f"{filing.station}に被害届を提出（{ref}、{filing.filed_on.isoformat()}）"
     case.timeline.append(
-        "police.filed",
-        f"{filing.station}に被害届を提出（受理番号 {filing.receipt_no}、{filing.filed_on.isoformat()}）",
+        "police.consulted" if kind is PoliceContact.consultation else "police.filed",
+        message,
         station=filing.station,
         receipt_no=filing.receipt_no,
         filed_on=filing.filed_on,

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.errors import RenderError
-from breachflow.intake.model import Intake, Medium
+from breachflow.intake.model import Intake, Medium, Subject
 from breachflow.profile import business_profile
 from breachflow.reporting.facts import ReportFacts
 from breachflow.scoping.model import ScopeSummary
@@ -17,6 +17,12 @@ from breachflow.templating import wareki
 from breachflow.vocabulary import CAUSE_LABELS_JA, ITEM_LABELS_JA, WRONGFUL_CAUSES, Cause
 
 FILL_IN = "（要記入）"
+
+# What the stolen papers are called, by whose data they hold (data.subjects).
+LIST_NAMES_JA: dict[Subject, str] = {
+    Subject.customer: "顧客リスト", Subject.employee: "従業者名簿", Subject.patient: "患者名簿",
+    Subject.member: "会員名簿", Subject.student: "生徒名簿", Subject.other: "名簿",
+}
 
 # Attacks on systems go to the prefectural police cybercrime desk first; physical crimes get a 被害届.
 CYBER_CAUSES: frozenset[Cause] = frozenset({Cause.unauthorized_access, Cause.ransomware, Cause.malware, Cause.web_skimming})
@@ -114,9 +120,10 @@ def _history(intake: Intake) -> str:
 
 def _goods(intake: Intake, scope: ScopeSummary | None) -> str:
     persons, items = _persons(intake, scope), _items(intake, scope)
+    lists = "・".join(dict.fromkeys(LIST_NAMES_JA[s] for s in intake.data.subjects))
     lines = []
     if intake.event.medium in (Medium.paper, Medium.both):
-        lines.append(f"個人情報が記載された書類（顧客リスト等）　{persons}（記載事項：{items}）　枚数{FILL_IN}")
+        lines.append(f"個人情報が記載された書類（{lists}等）　{persons}（記載事項：{items}）　枚数{FILL_IN}")
     if intake.event.medium in (Medium.electronic, Medium.both):
         lines.append(f"個人情報を記録した電子データ　{persons}（記録事項：{items}）及びこれを記録した機器・媒体{FILL_IN}")
     if intake.event.cause is Cause.theft:
@@ -137,16 +144,17 @@ def build_police_context(
     station = facts.police.station if facts.police else intake.police.station if intake.police else None
     summary = intake.event.summary.strip() or FILL_IN
     history = _history(intake)
+    # Every field naming the business comes from its one profile: name, address, representative, phone.
     profile = business_profile(intake, settings)
-    business = profile.name
+    business, us = profile.name, profile.self_name
     if kind is PoliceDraftKind.damage_report:
         offender = (
-            f"当社の従業者又は元従業者と思われる（氏名等は確認の上記入）{FILL_IN}"
+            f"{us}の従業者又は元従業者と思われる（氏名等は確認の上記入）{FILL_IN}"
             if intake.event.cause is Cause.insider_exfiltration
             else "不詳"
         )
         fields = [
-            LabeledText(label="届出人", text=f"住所　{profile.address}\n氏名　{FILL_IN}（{business}　職名{FILL_IN}）\n電話　{profile.contact}"),
+            LabeledText(label="届出人", text=f"住所　{profile.address}\n氏名　{FILL_IN}（{business}　職名{FILL_IN}）\n電話　{profile.desk_phone}"),
             LabeledText(label="被害者", text=f"住所（所在地）　{profile.address}\n名称　{business}\n代表者　{profile.representative}"),
             LabeledText(label="被害の年月日時", text=_damage_period(intake)),
             LabeledText(label="被害の場所", text=FILL_IN),
@@ -159,7 +167,7 @@ def build_police_context(
             LabeledText(
                 label="遺留品その他参考事項",
                 text=f"遺留品：{FILL_IN}\n"
-                f"被害品には{_persons(intake, scope)}の個人情報が含まれるため、当社は個人情報保護委員会等への報告及び本人への通知を行う。",
+                f"被害品には{_persons(intake, scope)}の個人情報が含まれるため、{us}は個人情報保護委員会等への報告及び本人への通知を行う。",
             ),
         ]
         return PoliceContext(
@@ -172,7 +180,7 @@ def build_police_context(
             statement="上記のとおり被害がありましたので届け出ます。",
         )
     fields = [
-        LabeledText(label="相談者", text=f"名称　{business}\n所在地　{profile.address}\n連絡先　{profile.contact}\n担当者　{FILL_IN}"),
+        LabeledText(label="相談者", text=f"名称　{business}\n代表者　{profile.representative}\n所在地　{profile.address}\n連絡先　{profile.contact}\n担当者　{FILL_IN}"),
         LabeledText(label="事案の種別", text=CAUSE_LABELS_JA[intake.event.cause]),
         LabeledText(
             label="発生・発覚の日時",

@@ -79,6 +79,7 @@ def report_fields_json(context: ReportContext) -> str:
         "business_contact": context.business.contact,
         "report_date": context.report_date.isoformat(),
         "items": [f.model_dump() for f in report_fields(context)],
+        "follow_up": context.follow_up,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
@@ -123,7 +124,7 @@ def load_decision(*, case: Case) -> Decision:
 
 def case_report_context(*, case: Case, kind: ReportKind, settings: Settings, report_date: date,
                         decision: Decision | None = None) -> ReportContext:
-    """The report context for a stored case: intake, scope, decision and report facts from the case folder."""
+    """The report context for a stored case: intake, scope, decision, report facts and timeline from the case folder."""
     from breachflow.scoping.case_scope import stored_scope
 
     return build_report_context(
@@ -135,6 +136,7 @@ def case_report_context(*, case: Case, kind: ReportKind, settings: Settings, rep
         report_date=report_date,
         submissions=read_submissions(case=case),
         scope=stored_scope(case),
+        case_timeline=case.timeline.entries(),
     )
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from breachflow.casestore import Case
 from cli.main import app
 from breachflow.errors import RenderError
-from breachflow.reporting.facts import read_report_facts, read_submissions
+from breachflow.reporting.facts import ReportKind, read_report_facts, read_submissions
 
 runner = CliRunner()
 
@@ -93,3 +93,17 @@ def test_incomplete_final_exits_2_naming_items(make_case: Callable[..., Case]) -
                             capture_output=True, text=True, timeout=120, env=os.environ.copy())
     assert result.returncode == 2
     assert "6 本人への対応の実施状況" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_set_item5_text_is_the_confirmed_harm(make_case: Callable[..., Case]) -> None:
+    """`report set --item 5 --text` keeps working: the text leads item 5 as the confirmed harm, the risks follow."""
+    from breachflow.reporting.render import case_report_context
+    from breachflow.settings import get_settings
+    from tests.reporting.conftest import REPORT_DAY, hand_decision
+
+    case = make_case()
+    result = runner.invoke(app, ["report", "set", "WE-01", "--item", "5", "--text", "不審な電話が1件あった"])
+    assert result.exit_code == 0, result.output
+    item5 = case_report_context(case=case, kind=ReportKind.final, settings=get_settings(), report_date=REPORT_DAY,
+                                decision=hand_decision(case.intake())).items[4]
+    assert item5.by_hand and item5.display.startswith("不審な電話が1件あった。") and "おそれがあります" in item5.display

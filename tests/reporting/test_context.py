@@ -49,10 +49,10 @@ def context(intake: Intake, kind: ReportKind, facts: ReportFacts | None = None, 
 
 
 def test_preliminary_marks_items_without_facts_as_pending(make_intake: Callable[..., Intake]) -> None:
-    """A 速報 without case-store facts has items 5-9 調査中 and items 1-4 filled from the intake."""
+    """A 速報 without case-store facts has items 6-8 調査中; 1-4 come from the intake, 5 from the items, 9 says no police yet."""
     ctx = context(make_intake(), ReportKind.preliminary)
-    assert [i.no for i in ctx.pending()] == [5, 6, 7, 8, 9]
-    assert all(isinstance(i.value, Known) for i in ctx.items[:4])
+    assert [i.no for i in ctx.pending()] == [6, 7, 8]
+    assert all(isinstance(i.value, Known) for i in ctx.items[:5]) and isinstance(ctx.items[8].value, Known)
     assert {i.display for i in ctx.pending()} == {"調査中"}
     check_complete(ctx)  # a 速報 may carry pending items
 
@@ -65,7 +65,7 @@ def test_item_texts_come_from_intake_and_facts(make_intake: Callable[..., Intake
     assert text[3] == "300名"
     assert "原因：盗難" in text[4] and "行為者：外部の第三者" in text[4]
     assert "規則第7条第3号" in text[1] and "令和8年11月10日" in text[1]
-    assert "通知対象者300名のうち300名に通知した" in text[6] and "到達しなかったもの4名" in text[6]
+    assert "通知対象者300名のうち300名に通知した" in text[6] and "このうち4名は、宛先不明等により到達しなかった" in text[6]
     assert "令和8年11月13日、当社ウェブサイトにおいて公表した。" in text[7]
     assert text[8].index("【実施済】") < text[8].index("【予定】")
     assert "渋谷警察署" in text[9] and "R-2026-123" in text[9]
@@ -101,11 +101,11 @@ def test_hand_written_text_overrides_computed_item(make_intake: Callable[..., In
     assert ctx.items[3].display == "営業車両の施錠確認を怠ったことによる。"
 
 
-def test_final_writes_unknown_sub_facts_as_fumei(make_intake: Callable[..., Intake]) -> None:
-    """Within item 1, a 確報 writes an unknown date as 不明, a 速報 as 調査中."""
+def test_unknown_sub_facts_carry_their_reason(make_intake: Callable[..., Intake]) -> None:
+    """Within item 1, a 速報 and a 確報 alike write an unknown date as 不明 with the reason it is unknown."""
     intake = make_intake()
-    assert "発生日：調査中" in context(intake, ReportKind.preliminary).items[0].display
-    assert "発生日：不明" in context(intake, ReportKind.final, full_facts()).items[0].display
+    for ctx in (context(intake, ReportKind.preliminary), context(intake, ReportKind.final, full_facts())):
+        assert "発生日：不明（調査中：発生の日を特定できる記録が得られていない。" in ctx.items[0].display
 
 
 def test_empty_summary_leaves_item1_pending(make_intake: Callable[..., Intake]) -> None:
@@ -121,18 +121,18 @@ def test_item9_without_police_advice_is_nothing_special(make_intake: Callable[..
 
 
 @pytest.mark.parametrize(
-    ("recipient", "heading", "form"),
+    ("recipient", "heading"),
     [
-        (Recipient.PPC, "個人情報保護委員会 御中", ""),
-        (Recipient.FSA, "金融庁長官 殿", "別記様式第一（第八条第一項関係）"),
-        (Recipient.METI, "経済産業大臣 殿", "別記様式第一（第八条第一項関係）"),
+        (Recipient.PPC, "個人情報保護委員会 御中"),
+        (Recipient.FSA, "金融庁長官 殿"),
+        (Recipient.METI, "経済産業大臣 殿"),
     ],
 )
-def test_addressee_follows_recipient(make_intake: Callable[..., Intake], recipient: Recipient, heading: str, form: str) -> None:
-    """The report is addressed to the decision's recipient, in 別記様式第一 style for FSA/METI."""
+def test_addressee_follows_recipient(make_intake: Callable[..., Intake], recipient: Recipient, heading: str) -> None:
+    """The report is addressed to the decision's recipient, in the 別記様式第1 form for every recipient."""
     ctx = context(make_intake(), ReportKind.preliminary, recipient=recipient)
     assert ctx.addressee.heading == heading
-    assert ctx.addressee.form_label == form
+    assert ctx.addressee.form_label == "別記様式第1（第8条第3項関係）"
 
 
 def test_bank_gets_business_law_reminder(make_intake: Callable[..., Intake]) -> None:

@@ -37,7 +37,7 @@ def ctx_for(case: Case, kind: ReportKind = ReportKind.preliminary):
 def test_police_record_reaches_item9_and_timeline(make_case: Callable[..., Case]) -> None:
     """Recording the police filing fills item 9 with station and 受理番号 and appends a timeline entry."""
     case = make_case()
-    assert ctx_for(case).items[8].display == "調査中"
+    assert ctx_for(case).items[8].display == "本書作成時点で、警察への被害届の提出及び相談は行っていない。"
     record_police_filing(case=case, station="渋谷警察署", receipt_no="R-77", filed_on=date(2026, 11, 11))
     item9 = ctx_for(case).items[8].display
     assert item9 == "令和8年11月11日、渋谷警察署に被害届を提出し、受理された（受理番号：R-77）。"
@@ -68,7 +68,7 @@ def test_set_report_item_rejects_bad_input(make_case: Callable[..., Case], item:
 def test_final_renders_once_every_item_is_filled(make_case: Callable[..., Case]) -> None:
     """Later stages' facts plus hand-filled items turn a refused 確報 into a renderable one."""
     case = make_case()
-    with pytest.raises(RenderError, match="5 二次被害"):
+    with pytest.raises(RenderError, match="6 本人への対応"):
         from breachflow.reporting.context import check_complete
 
         check_complete(ctx_for(case, ReportKind.final))

@@ -19,6 +19,7 @@ from tests.reporting.conftest import REPORT_DAY, hand_decision
 from tests.reporting.test_context import full_facts
 
 PREVIEW = Path("/tmp/kakuho-page1.png")
+CLINIC_PREVIEW = Path("/tmp/kakuho-clinic-page1.png")
 
 
 def _font_files(reader: PdfReader) -> dict[str, set[str]]:
@@ -64,3 +65,21 @@ def test_final_report_pdf_embeds_fonts_and_shows_text(make_intake: Callable[...,
     pdftotext = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True,
                                check=True, timeout=60).stdout
     assert "個人データの漏えい等の報告（確報）" in pdftotext
+
+
+def test_clinic_final_report_pdf_speaks_as_the_clinic(make_intake: Callable[..., Intake], tmp_path: Path) -> None:
+    """A clinic's 確報 PDF carries the form label, 当院, 患者 and the 追完 line, and no customer wording."""
+    from tests.reporting.test_truth import CLINIC, FORM_LABEL, completed, final_context
+
+    pdf = render_report_pdf(final_context(make_intake(**CLINIC), completed(police=True)))
+    pdf_path = tmp_path / "clinic.pdf"
+    pdf_path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    compact = "".join(text.split())
+    for expected in (FORM_LABEL, "医療法人試験会試験クリニック", "本人の種類：患者", "当院", "追完により報告いたします"):
+        assert expected in compact, expected
+    assert "顧客" not in compact and "お客様" not in compact and "当社" not in compact
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf_path), str(tmp_path / "page")],
+                   check=True, timeout=60)
+    shutil.copyfile(next(tmp_path.glob("page*.png")), CLINIC_PREVIEW)  # kept for a person to look at

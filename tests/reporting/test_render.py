@@ -69,8 +69,8 @@ def test_preliminary_markdown_and_html_show_pending(make_intake: Callable[..., I
     ctx = report_ctx(make_intake(), ReportKind.preliminary)
     md = render_report_markdown(ctx)
     html = render_report_html(ctx)
-    assert "## 5. 二次被害又はそのおそれの有無及びその内容\n\n**調査中**" in md
-    assert html.count('class="pre pending">調査中</td>') == 5
+    assert "## 6. 本人への対応の実施状況\n\n**調査中**" in md
+    assert html.count('class="pre pending">調査中</td>') == 3
     assert "（速報）" in md and "（速報）" in html
 
 
@@ -78,7 +78,7 @@ def test_preliminary_markdown_and_html_show_pending(make_intake: Callable[..., I
 def test_final_with_missing_items_refuses_every_format(make_intake: Callable[..., Intake], renderer: Callable) -> None:
     """No output format renders a 確報 while items are 調査中; the error names them."""
     ctx = report_ctx(make_intake(), ReportKind.final)
-    with pytest.raises(RenderError, match=f"5 {ITEM_LABELS[5]}"):
+    with pytest.raises(RenderError, match=f"6 {ITEM_LABELS[6]}"):
         renderer(ctx)
 
 
@@ -105,7 +105,7 @@ def test_review_copy_has_cover_note_filing_copy_does_not(make_intake: Callable[.
     filing = render_report_html(ctx, review=False)
     assert "銀行法" in review and "令和9年1月8日" in review
     assert "銀行法" not in filing and "社内確認用" not in filing
-    assert "金融庁長官 殿" in filing and "別記様式第一" in filing
+    assert "金融庁長官 殿" in filing and "別記様式第1（第8条第3項関係）" in filing
 
 
 def test_field_list_json_and_csv(make_intake: Callable[..., Intake]) -> None:
