@@ -10,7 +10,7 @@ import typer
 
 from breachflow.errors import BreachflowError
 from breachflow.usecases import notification
-from cli.common import Incident, JsonFlag, emit_json, wiring
+from cli.common import Incident, JsonFlag, emit_json, parse_date, wiring
 
 notify_app = typer.Typer(help="Notify affected persons: plan, gate, email, letters, calls.", no_args_is_help=True)
 
@@ -97,6 +97,20 @@ def notify_letters(incident: Incident, workers: Annotated[int, typer.Option("--w
     run = notification.produce_letters(w, incident, workers=workers)
     typer.echo(f"{run.letters} letters in {len(run.files)} file(s) under {notification.letters_dir(w, incident)}; "
                f"{run.unencodable_cp932} character(s) not encodable in CP932 (see mailing_list_cp932_problems.csv)")
+
+
+@notify_app.command("printed")
+def notify_printed(
+    incident: Incident,
+    batch: Annotated[list[str] | None, typer.Option("--batch", help="A letters PDF handed to the post, e.g. letters-0001.pdf (repeatable).")] = None,
+    dispatch_list: Annotated[Path | None, typer.Option("--dispatch-list", help="The print vendor's dispatch list (CSV with a notice_id column).")] = None,
+    all_rendered: Annotated[bool, typer.Option("--all", help="Every rendered letter was handed to the post.")] = False,
+    on: Annotated[str | None, typer.Option("--on", help="Day handed to the post (YYYY-MM-DD); default today in JST.")] = None,
+) -> None:
+    """Record rendered letters as handed to the post; until then they are counted as 郵送準備中, never as sent."""
+    count = notification.record_posted(wiring(), incident, files=batch, dispatch_list=dispatch_list,
+                                       all_rendered=all_rendered, on=parse_date("--on", on))
+    typer.echo(f"{count} letter(s) recorded as handed to the post")
 
 
 @notify_app.command("call-list")

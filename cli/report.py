@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from breachflow.reporting.facts import (
+    PoliceContact,
     ReportKind,
     record_police_filing,
     record_submission,
@@ -78,15 +79,18 @@ def report_submitted(
 def police_record(
     incident: Incident,
     station: Annotated[str, typer.Option("--station", help="Police station, e.g. 渋谷警察署.")],
-    receipt: Annotated[str, typer.Option("--receipt", help="受理番号 given by the police.")],
+    receipt: Annotated[str | None, typer.Option("--receipt", help="受理番号 given by the police, once known.")] = None,
+    consultation: Annotated[bool, typer.Option("--consultation", help="A consultation (e.g. the cybercrime desk), not a 被害届.")] = False,
     filed_on: Annotated[str | None, typer.Option("--filed-on", help="Filing date (YYYY-MM-DD); default today in JST.")] = None,
 ) -> None:
-    """Store the police station and 受理番号; they appear in report item 9 and the timeline."""
+    """Store the police contact (被害届 or consultation, station, 受理番号 if given); report item 9 states exactly that."""
     record_police_filing(
         case=wiring().store.get(incident), station=station, receipt_no=receipt,
         filed_on=parse_date("--filed-on", filed_on) or wiring().today(),
+        kind=PoliceContact.consultation if consultation else PoliceContact.damage_report,
     )
-    typer.echo(f"case {incident}: police filing recorded")
+    typer.echo(f"case {incident}: police {'consultation' if consultation else 'filing'} recorded"
+               + ("" if receipt or consultation else " (no 受理番号 yet: item 9 says so)"))
 
 
 @police_app.command("draft")

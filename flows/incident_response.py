@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from flows.notify_affected_persons import notify_affected_persons
 from flows.prevention import prevention_plan
@@ -25,7 +25,8 @@ class IncidentOutcome(BaseModel):
     reportable: bool
     categories: list[int]
     reports_approved: bool
-    notices_prepared: int | None
+    notices_sent: int | None = Field(description="emails accepted by a relay")
+    notices_prepared: int | None = Field(description="made but not yet gone out: outbox emails, rendered letters, listed calls")
     stages_done: list[str]
     stopped_at: str | None
 
@@ -48,12 +49,13 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
     else:
         stopped_at = "report-obligations"
         logger.warning("incident %s: reports were rejected at the gate; stopping", incident_id)
-    notified = None
+    notified = prepared = None
     if stopped_at is None and obligations.individual_notice_required and inspect_case(incident_id).has_persons:
         notification = await notify_affected_persons(incident_id)
         if notification.approved:
             done.append("notify-affected-persons")
-            notified = notification.email_sent + notification.letters + notification.calls
+            notified = notification.email_sent
+            prepared = notification.email_outbox + notification.letters + notification.calls
         else:
             stopped_at = "notify-affected-persons"
     if stopped_at is None:
@@ -62,7 +64,7 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
     publish_request_counts(incident_id)
     outcome = IncidentOutcome(
         incident_id=incident_id, persons=persons, reportable=obligations.reportable,
-        categories=obligations.categories, reports_approved=obligations.approved, notices_prepared=notified,
+        categories=obligations.categories, reports_approved=obligations.approved, notices_sent=notified, notices_prepared=prepared,
         stages_done=done,
         stopped_at=stopped_at,
     )
@@ -73,7 +75,9 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
                 "",
                 f"- persons affected: {persons if persons is not None else 'per intake'}",
                 f"- reportable: {'yes' if outcome.reportable else 'no'}; categories: {outcome.categories or '-'}",
-                f"- notices sent or prepared (email + letters + calls): {notified if notified is not None else '-'}",
+                f"- emails sent (accepted by a relay): {notified if notified is not None else '-'}",
+                f"- notices prepared, not yet gone out (outbox emails + rendered letters + listed calls): "
+                f"{prepared if prepared is not None else '-'}",
                 f"- stages done: {', '.join(done) or '-'}",
                 f"- stopped at: {stopped_at or '-'}",
             ]

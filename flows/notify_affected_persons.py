@@ -9,7 +9,7 @@ from prefect.artifacts import (
     aupdate_progress_artifact,
 )
 from prefect.futures import as_completed
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.approvals import Gate, Verdict
 from tasks.approval import approval_gate
@@ -34,9 +34,10 @@ class NotificationOutcome(BaseModel):
     incident_id: str
     approved: bool
     planned: dict[str, int]
-    email_sent: int
+    email_sent: int = Field(description="accepted by a mail relay")
+    email_outbox: int = Field(description="kept in the outbox only: not sent")
     email_in_doubt: int
-    letters: int
+    letters: int = Field(description="rendered to PDF: not posted until recorded with 'notify printed'")
     calls: int
     substitute_persons: int
     ledger: dict[str, dict[str, int]]
@@ -54,7 +55,7 @@ async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
     if record.verdict is not Verdict.approve:
         logger.warning("incident %s: notification plan rejected at the gate; nothing sent", incident_id)
         return NotificationOutcome(incident_id=incident_id, approved=False, planned=planned, email_sent=0,
-                                   email_in_doubt=0, letters=0, calls=0, substitute_persons=0, ledger={})
+                                   email_outbox=0, email_in_doubt=0, letters=0, calls=0, substitute_persons=0, ledger={})
     batches = send_email_batch_task.map(incident_id, list(range(preview.email_batches)))
     progress = await acreate_progress_artifact(
         progress=0.0, key=artifact_key("email-progress", incident_id),
@@ -67,7 +68,7 @@ async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
     if not batches:
         await aupdate_progress_artifact(progress, progress=100.0)
     totals = record_email_round(incident_id, results)
-    sent, in_doubt = totals["sent"], totals["in_doubt"]
+    sent, outbox, in_doubt = totals["sent"], totals["outbox"], totals["in_doubt"]
     # Letters after email: a 550 refusal re-routes the person to a letter in the ledger.
     letters = produce_letters_task(incident_id)
     calls = export_call_list_task(incident_id)
@@ -78,9 +79,13 @@ async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
         key=artifact_key("notification", incident_id),
         description="notices per channel and state (ledger)",
     )
+    if outbox:
+        logger.warning("incident %s: %d email(s) kept in the outbox and NOT sent (no SMTP relay configured); "
+                       "configure BREACHFLOW_SMTP_HOST and re-run to send them", incident_id, outbox)
     if in_doubt:
         logger.warning("incident %s: %d notice(s) in doubt; decide with 'breachflow notify status'", incident_id, in_doubt)
     return NotificationOutcome(
-        incident_id=incident_id, approved=True, planned=planned, email_sent=sent, email_in_doubt=in_doubt,
+        incident_id=incident_id, approved=True, planned=planned, email_sent=sent, email_outbox=outbox,
+        email_in_doubt=in_doubt,
         letters=letters["letters"], calls=calls.get("calls", 0), substitute_persons=substitute, ledger=ledger,
     )

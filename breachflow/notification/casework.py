@@ -27,15 +27,14 @@ def notifiable_persons(case: Case) -> list[Person]:
 
 def case_facts(case: Case) -> IncidentFacts:
     """The incident facts a notice tells every person."""
-    from breachflow.reporting.facts import read_report_facts
+    from breachflow.reporting.facts import confirmed_harm, read_report_facts
 
     intake = case.intake()
-    by_hand = read_report_facts(case=case).items.get(5)
     return IncidentFacts.build(
         incident_id=intake.incident_id, title=intake.title, discovered_on=intake.discovered_on,
         occurred_on=intake.occurred_on, cause=intake.event.cause, public_summary=intake.event.public_summary,
         subjects=intake.data.subjects, kind=intake.event.kind, certainty=intake.event.certainty,
-        confirmed_harm=by_hand.text if by_hand else None,
+        confirmed_harm=confirmed_harm(read_report_facts(case=case)),
     )
 
 

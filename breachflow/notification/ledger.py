@@ -58,13 +58,18 @@ class State(StrEnum):
 
     planned = "planned"
     sending = "sending"
-    sent = "sent"
+    sent = "sent"  # email accepted by a relay, letter handed to the post (legacy), call that reached the person
+    outbox = "outbox"  # email written to the outbox folder only: NOT sent; sent by a later run with a relay
+    rendered = "rendered"  # letter printed to PDF, not yet handed to the post
+    handed_to_post = "handed_to_post"  # letter handed to the post (the officer recorded it)
     failed_transient = "failed_transient"
     failed_permanent = "failed_permanent"
     in_doubt = "in_doubt"
 
 
-CLAIMABLE = (State.planned, State.failed_transient)
+CLAIMABLE = (State.planned, State.failed_transient, State.outbox)
+# States in which a notice has really reached, or been handed on towards, its person.
+DELIVERED = (State.sent, State.handed_to_post)
 UNRESOLVED = (State.sending, State.in_doubt)
 
 metadata = MetaData()
@@ -158,7 +163,7 @@ class Ledger:
         self._confirm = (
             update(notices_table)
             .where(c.notice_id == bindparam("nid"), c.state == State.sending.value)
-            .values(state=State.sent.value, reply_code=bindparam("code"), detail=None, finished_at=bindparam("now"))
+            .values(state=bindparam("state"), reply_code=bindparam("code"), detail=None, finished_at=bindparam("now"))
         )
         self._event = insert(events_table)
 
@@ -223,9 +228,10 @@ class Ledger:
         return self.step(confirm=None, reply_code=None, claim=notice_id, worker=worker)
 
     def step(
-        self, *, confirm: str | None, reply_code: int | None, claim: str | None, worker: str
+        self, *, confirm: str | None, reply_code: int | None, claim: str | None, worker: str,
+        confirmed: State = State.sent,
     ) -> bool:
-        """Mark ``confirm`` sent and claim ``claim`` in ONE transaction; returns whether the claim succeeded.
+        """Mark ``confirm`` ``confirmed`` (sent, or outbox) and claim ``claim`` in ONE transaction; returns whether the claim succeeded.
 
         Sending's hot path: one commit per message instead of two. Safe because the claim is
         still committed before its message is handed over, and a crash before this commit
@@ -236,10 +242,11 @@ class Ledger:
         events: list[dict[str, Any]] = []
         with self._writing() as conn:
             if confirm is not None:
-                done = conn.execute(self._confirm, {"nid": confirm, "code": reply_code, "now": now})
+                done = conn.execute(self._confirm, {"nid": confirm, "code": reply_code, "now": now,
+                                                    "state": confirmed.value})
                 if done.rowcount != 1:
-                    raise DeliveryError(f"ledger: notice {confirm} is no longer in state sending; refusing to mark it sent")
-                events.append({"notice_id": confirm, "at": now, "state": State.sent.value,
+                    raise DeliveryError(f"ledger: notice {confirm} is no longer in state sending; refusing to mark it {confirmed}")
+                events.append({"notice_id": confirm, "at": now, "state": confirmed.value,
                                "reply_code": reply_code, "detail": None})
             claimed = False
             if claim is not None:
@@ -261,7 +268,7 @@ class Ledger:
         # Servers echo recipient addresses in replies; the ledger keeps codes, never addresses.
         detail = scrub_detail(detail) if detail else detail
         values: dict[str, Any] = {"state": state.value, "reply_code": reply_code, "detail": detail}
-        if state in (State.sent, State.failed_permanent):
+        if state in (State.sent, State.failed_permanent, State.handed_to_post):
             values["finished_at"] = now
         if rerouted_to:
             values["rerouted_to"] = rerouted_to

@@ -65,7 +65,8 @@ class SqliteLedger(Ledger):
             cursor = self._raw.cursor = connection.driver_connection.cursor()
         return cursor
 
-    def step(self, *, confirm: str | None, reply_code: int | None, claim: str | None, worker: str) -> bool:
+    def step(self, *, confirm: str | None, reply_code: int | None, claim: str | None, worker: str,
+             confirmed: State = State.sent) -> bool:
         """``Ledger.step`` on the driver: same statements, rows and transaction boundaries."""
         now = _sqlite_text(ledger._now())  # the plain module's clock: a test freezes both paths at once
         cursor = self._cursor()
@@ -73,15 +74,15 @@ class SqliteLedger(Ledger):
         cursor.execute("BEGIN IMMEDIATE")  # as Ledger._writing does, and for the same reason
         try:
             if confirm is not None:
-                cursor.execute(_CONFIRM, (State.sent.value, reply_code, now, confirm, State.sending.value))
+                cursor.execute(_CONFIRM, (confirmed.value, reply_code, now, confirm, State.sending.value))
                 if cursor.rowcount != 1:
-                    raise DeliveryError(f"ledger: notice {confirm} is no longer in state sending; refusing to mark it sent")
+                    raise DeliveryError(f"ledger: notice {confirm} is no longer in state sending; refusing to mark it {confirmed}")
             claimed = False
             if claim is not None:
                 cursor.execute(_CLAIM, (State.sending.value, now, worker, claim, *_CLAIMABLE_VALUES))
                 claimed = cursor.rowcount == 1
             # Both events in one statement, confirmation first (seq follows the order).
-            events = ([(confirm, now, State.sent.value, reply_code, None)] if confirm is not None else []) + (
+            events = ([(confirm, now, confirmed.value, reply_code, None)] if confirm is not None else []) + (
                 [(claim, now, State.sending.value, None, worker)] if claimed else [])
             if len(events) == 2:
                 cursor.execute(_TWO_EVENTS, (*events[0], *events[1]))

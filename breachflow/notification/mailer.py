@@ -69,6 +69,8 @@ def classify(notice_id: str, code: int, stage: str) -> DeliveryError:
 class Mailer(Protocol):
     """Hands one prepared message to a mail server; returns the SMTP reply code of acceptance."""
 
+    sends: bool  # True: an accepted message went to a relay (sent); False: it was only kept (outbox, not sent)
+
     def deliver(self, mail: OutgoingEmail) -> int:
         """Deliver one message or raise a classified ``DeliveryError``."""
         ...
@@ -80,6 +82,8 @@ class Mailer(Protocol):
 
 class YagmailMailer:
     """Live SMTP through yagmail: one login, one connection reused for every message, reconnect on loss."""
+
+    sends = True
 
     def __init__(
         self, *, host: str, port: int, user: str | None = None, password: str | None = None,
@@ -197,6 +201,8 @@ class OutboxMailer:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.writer = writer or outbox_writer(folder)
 
+    sends = False  # a message in the outbox has not reached anyone
+
     def deliver(self, mail: OutgoingEmail) -> int:
         """Write the message atomically (0600, sealed inside a case folder)."""
         self.writer(self.folder / f"{mail.notice_id}.eml", mail.data)
@@ -208,6 +214,8 @@ class OutboxMailer:
 
 class RecordingMailer:
     """In-memory fake: records every delivered message; ``respond`` may return a reply code per message."""
+
+    sends = True  # stands in for a relay
 
     def __init__(self, respond: Callable[[OutgoingEmail], int] | None = None) -> None:
         self.respond = respond

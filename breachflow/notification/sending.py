@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.errors import DeliveryError
 from breachflow.notification.email_render import EmailComposer
-from breachflow.notification.ledger import Ledger, State
+from breachflow.notification.ledger import CLAIMABLE, Ledger, State
 from breachflow.notification.mailer import (
     Mailer,
     OutgoingEmail,
@@ -33,7 +33,8 @@ class BatchResult(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     notices: int
-    sent: int
+    sent: int = Field(description="accepted by a mail relay")
+    outbox: int = Field(default=0, description="written to the outbox folder only: not sent")
     already_done: int
     in_doubt: int
     failed_transient: int
@@ -67,9 +68,13 @@ def send_email_batch(
     missing = [n.notice_id for n in notices if n.notice_id not in states]
     if missing:
         raise DeliveryError(f"notices {', '.join(missing[:5])} are not in the ledger; add the plan to the ledger first")
-    todo = [n for n in notices if n.channel is Channel.email and states[n.notice_id] in (State.planned, State.failed_transient)]
-    already_done = sum(1 for n in notices if states[n.notice_id] in (State.sent, State.failed_permanent))
-    counts = {"sent": 0, "in_doubt": 0, "failed_permanent": 0, "attempts": 0}
+    # Without a relay a message is only kept in the outbox: not sent, and a later run with a relay sends it.
+    accepted = State.sent if mailer.sends else State.outbox
+    done_states = (State.sent, State.failed_permanent) if mailer.sends else (State.sent, State.failed_permanent, State.outbox)
+    todo = [n for n in notices if n.channel is Channel.email and states[n.notice_id] in CLAIMABLE
+            and states[n.notice_id] not in done_states]
+    already_done = sum(1 for n in notices if states[n.notice_id] in done_states)
+    counts = {"sent": 0, "outbox": 0, "in_doubt": 0, "failed_permanent": 0, "attempts": 0}
     rerouted: dict[Channel, int] = {}
     # A confirmed message whose "sent" is written together with the next claim (one commit per message).
     unconfirmed: list[tuple[str, int]] = []
@@ -81,7 +86,7 @@ def send_email_batch(
 
     def claim(notice_id: str | None) -> bool:
         confirm, code = unconfirmed.pop() if unconfirmed else (None, None)
-        return ledger.step(confirm=confirm, reply_code=code, claim=notice_id, worker=worker)
+        return ledger.step(confirm=confirm, reply_code=code, claim=notice_id, worker=worker, confirmed=accepted)
 
     def attempt(notice: Notice, mail: OutgoingEmail) -> bool:
         """One try; True when the notice is finished (any final state), False when deferred."""
@@ -110,7 +115,7 @@ def send_email_batch(
             ledger.finish(notice.notice_id, State.failed_transient, detail="not handed over: connection setup failed")
             raise
         unconfirmed.append((notice.notice_id, code))
-        counts["sent"] += 1
+        counts[accepted.value] += 1
         return True
 
     def _reroute(notice: Notice) -> Notice:
@@ -147,7 +152,7 @@ def send_email_batch(
             claim(None)
 
     return BatchResult(
-        notices=len(notices), sent=counts["sent"], already_done=already_done,
+        notices=len(notices), sent=counts["sent"], outbox=counts["outbox"], already_done=already_done,
         in_doubt=counts["in_doubt"] + sum(1 for n in notices if states[n.notice_id] in (State.sending, State.in_doubt)),
         failed_transient=len(pending), failed_permanent=counts["failed_permanent"], rerouted=rerouted,
         attempts=counts["attempts"], retry_rounds=rounds,

@@ -213,6 +213,7 @@ class LetterRun(_Frozen):
     missing_glyphs: int = Field(description="letters whose addressee has characters the fonts cannot draw")
 
 
+RENDERED_PREFIX = "rendered: "  # ledger detail of a rendered letter: the PDF file that holds it
 MAILING_HEADER = ["notice_id", "郵便番号", "住所1", "住所2", "氏名", "file", "first_page", "pages"]
 
 
@@ -220,7 +221,7 @@ def produce_letters(
     *, case: Case, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, facts: IncidentFacts,
     business: Business, today: date, templates_dir: Path, out_dir: Path, workers: int = 2, chunk_size: int = 500,
 ) -> LetterRun:
-    """Render every planned letter, write the mailing lists and label sheet, mark the letters handed to print."""
+    """Render every planned letter, write the mailing lists and label sheet, mark the letters rendered (not posted)."""
     notices = notices_in_ledger(ledger=ledger, persons=persons, plan=plan, channel=Channel.letter, states=(State.planned,))
     contexts = [
         notice_context(notice=n, person=persons[n.person_id], facts=facts, business=business, today=today) for n in notices
@@ -247,10 +248,12 @@ def produce_letters(
                   [[nid, " ".join(cps)] for nid, cps in missing.items()], encoding="utf-8-sig")
     where = seal_outputs(case=case, out_dir=out_dir)
     for notice in notices:
+        # Rendered is not posted: the officer records the hand-over (breachflow notify printed).
         if ledger.claim(notice.notice_id, worker="print"):
-            ledger.finish(notice.notice_id, State.sent, detail=f"handed to print: {pages[notice.notice_id].file}")
-    case.timeline.append("notification.letters", "郵送通知を作成", letters=len(notices), files=index.files,
-                         unencodable_cp932=len(problems), missing_glyphs=len(missing), **where)
+            ledger.finish(notice.notice_id, State.rendered, detail=f"{RENDERED_PREFIX}{pages[notice.notice_id].file}")
+    if notices:
+        case.timeline.append("notification.letters", "郵送通知を作成（未発送）", letters=len(notices), files=index.files,
+                             unencodable_cp932=len(problems), missing_glyphs=len(missing), **where)
     return LetterRun(letters=len(notices), files=index.files, variants=index.variants, unencodable_cp932=len(problems),
                      missing_glyphs=len(missing))
 
@@ -293,7 +296,8 @@ class RerouteCounts(_Frozen):
     unknown_notice_ids: int = Field(description="ids in the file that are not letter/phone notices of this case")
 
 
-def _read_ids(path: Path) -> list[str]:
+def read_notice_ids(path: Path) -> list[str]:
+    """The notice ids of a CSV with a notice_id column (returned mail, a print vendor's dispatch list)."""
     import csv
 
     text = path.read_bytes().decode("utf-8-sig", errors="strict") if path.exists() else None
@@ -301,8 +305,29 @@ def _read_ids(path: Path) -> list[str]:
         raise InputError(path, "file not found")
     reader = csv.DictReader(text.splitlines())
     if "notice_id" not in (reader.fieldnames or []):
-        raise InputError(path, "missing column notice_id; expected one notice id per returned letter")
+        raise InputError(path, "missing column notice_id; expected one notice id per row")
     return [row["notice_id"].strip().lstrip("'") for row in reader if row["notice_id"].strip()]
+
+
+def record_posting(*, case: Case, ledger: Ledger, notice_ids: list[str], on: date) -> int:
+    """Mark rendered letters handed to the post on a day; returns how many moved (unknown or other states are refused)."""
+    rows = {r.notice_id: r for r in ledger.rows(channel=Channel.letter.value)}
+    wrong = [nid for nid in notice_ids if nid not in rows or rows[nid].state is not State.rendered]
+    if wrong:
+        raise InputError(None, f"{len(wrong)} notice(s) are not rendered letters of case {case.incident_id} "
+                               f"(e.g. {wrong[0]}); only rendered letters can be recorded as posted")
+    for nid in notice_ids:
+        ledger.finish(nid, State.handed_to_post, detail=f"handed to the post on {on.isoformat()}", expect=(State.rendered,))
+    if notice_ids:
+        case.timeline.append("notification.posted", "郵送通知を発送（郵便差出）", letters=len(notice_ids), on=on.isoformat())
+    return len(notice_ids)
+
+
+def rendered_letters(*, ledger: Ledger, files: list[str] | None = None) -> list[str]:
+    """Ids of the rendered, not yet posted letters (all, or those in the given PDF files)."""
+    wanted = {f"{RENDERED_PREFIX}{name}" for name in files} if files else None
+    return [r.notice_id for r in ledger.rows(states=(State.rendered,), channel=Channel.letter.value)
+            if wanted is None or r.detail in wanted]
 
 
 def import_returned(
@@ -311,7 +336,7 @@ def import_returned(
     """Returned letters: each person moves to phone, or to the substitute list."""
     moved: Counter[Channel] = Counter()
     unknown = 0
-    ids = _read_ids(file)
+    ids = read_notice_ids(file)
     for nid in ids:
         row = ledger.row(nid)
         if row is None or row.channel != Channel.letter.value:
@@ -320,7 +345,7 @@ def import_returned(
         if row.state is State.failed_permanent:
             continue  # imported before
         target = reroute(ledger=ledger, row=row, person=persons[row.person_id], policy=policy, plan=plan,
-                         detail="returned mail", expect=(State.sent, State.planned))
+                         detail="returned mail", expect=(State.handed_to_post, State.rendered, State.sent, State.planned))
         moved[target.channel] += 1
     case.timeline.append("notification.returned", "返送郵便を取込", imported=len(ids), unknown=unknown,
                          rerouted={c.value: n for c, n in moved.items()})

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.approvals import ApprovalRecord
+from breachflow.errors import InputError
 from breachflow.notification import service
 from breachflow.notification.casework import (
     case_decision,
@@ -26,7 +28,7 @@ from breachflow.wiring import CALLS_DIR, LETTERS_DIR, Wiring
 
 EMAIL_BATCH_SIZE = 500
 PREVIEW_FILE = "notification/preview.json"
-BATCH_COUNTS = ("sent", "already_done", "in_doubt", "failed_transient", "failed_permanent")
+BATCH_COUNTS = ("sent", "outbox", "already_done", "in_doubt", "failed_transient", "failed_permanent")
 
 
 class GatePreview(BaseModel):
@@ -177,22 +179,48 @@ def draft_substitutes(w: Wiring, incident_id: str) -> service.SubstituteRecord:
 
 
 def record_notice_status(w: Wiring, incident_id: str, *, substitute_persons: int) -> dict[str, dict[str, int]]:
-    """Feed report item 6 from the ledger (counts only); return the per-channel state counts."""
+    """Feed report item 6 from the ledger, counting only what really happened; return the per-channel state counts."""
     case = w.case(incident_id)
     ledger = w.ledger(case)
-    counts = ledger.counts()
-    persons = len(case_persons(case))
-    sent_persons = {r.person_id for r in ledger.rows(states=(State.sent,))}
-    failed = sum(n for states in counts.values() for s, n in states.items() if s == State.failed_permanent.value)
+    persons: dict[tuple[str, State], set[str]] = {}
+    for row in ledger.rows():
+        persons.setdefault((row.channel, row.state), set()).add(row.person_id)
+
+    def who(channel: Channel, *states: State) -> set[str]:
+        return set().union(*(persons.get((channel.value, s), set()) for s in states))
+
+    emailed = who(Channel.email, State.sent)
+    posted = who(Channel.letter, State.handed_to_post, State.sent)  # sent: letters recorded before posting was tracked
+    phoned = who(Channel.phone, State.sent)
+    reached = emailed | posted | phoned
+    failed = set().union(*(p for (_, state), p in persons.items() if state is State.failed_permanent))
+    targets = len(case_persons(case))
     update_report_facts(
         case=case,
         notices=NoticeStatus(
-            targets=persons, sent=min(len(sent_persons), persons), undeliverable=min(failed, len(sent_persons)),
+            targets=targets, sent=min(len(reached), targets), undeliverable=min(len(failed - reached), len(reached)),
+            emailed=len(emailed), letters_posted=len(posted), phoned=len(phoned),
+            outbox=len(who(Channel.email, State.outbox) - reached),
+            letters_rendered=len(who(Channel.letter, State.rendered) - reached),
             substitute_measures="公表及び問合せ窓口の設置（準備中）" if substitute_persons else "",
             as_of=w.today(),
         ),
     )
-    return counts
+    return ledger.counts()
+
+
+def record_posted(w: Wiring, incident_id: str, *, files: list[str] | None = None, dispatch_list: Path | None = None,
+                  all_rendered: bool = False, on: date | None = None) -> int:
+    """Record rendered letters as handed to the post: those of some PDF files, a vendor's dispatch list, or all."""
+    case = w.case(incident_id)
+    ledger = w.ledger(case)
+    if dispatch_list is not None:
+        ids = service.read_notice_ids(dispatch_list)
+    elif files or all_rendered:
+        ids = service.rendered_letters(ledger=ledger, files=files)
+    else:
+        raise InputError(None, "say which letters were posted: --batch FILE (repeatable), --dispatch-list CSV or --all")
+    return service.record_posting(case=case, ledger=ledger, notice_ids=ids, on=on or w.today())
 
 
 def status(w: Wiring, incident_id: str) -> NoticeStatusView:

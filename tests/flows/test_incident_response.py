@@ -46,6 +46,8 @@ def test_incident_response_end_to_end_is_resumable_and_private(repo: Path, tmp_p
     first = asyncio.run(incident_response(case.incident_id))
     assert first.stopped_at is None
     assert first.stages_done == ["scope", "report-obligations", "notify-affected-persons", "prevention-plan"]
+    # No relay is configured here: emails wait in the outbox and nothing is counted as sent.
+    assert first.notices_sent == 0
     assert first.notices_prepared is not None and first.notices_prepared >= 300
     assert first.persons == 300 and first.categories == [3]
 
@@ -55,7 +57,7 @@ def test_incident_response_end_to_end_is_resumable_and_private(repo: Path, tmp_p
     new_kinds = [e.kind for e in case.timeline.entries()][len(kinds_before):]
     # Nothing decided, approved, drafted-for-new-facts or planned again; only audits and drafts may repeat.
     assert not {"scope.done", "decision.recorded", "decision.changed", "approval.approve"} & set(new_kinds), new_kinds
-    assert second.notices_prepared == 0, "a re-run must not send or prepare any notice again"
+    assert second.notices_prepared == 0 and second.notices_sent == 0, "a re-run must not send or prepare any notice again"
 
     async def keys() -> set[str]:
         async with get_client() as client:
