@@ -1,4 +1,4 @@
-"""Pydantic model of the intake file (``../shared/spec/intake-format.md``)."""
+"""Pydantic model of the intake file (``docs/intake-format.md``)."""
 
 from __future__ import annotations
 
