@@ -93,6 +93,7 @@ def test_letters_pdf_mailing_lists_and_labels(case, tmp_path):
                                   business=business(), today=TODAY, templates_dir=TEMPLATES, out_dir=out, workers=1)
     assert run.letters == 2 and run.variants == 2 and run.unencodable_cp932 == 1 and run.missing_glyphs == 1
     assert run.address_too_long == 0 and (out / "address_too_long.csv").read_text("utf-8-sig").startswith("notice_id")
+    assert len(PdfReader(out / "labels.pdf").pages) == 1, "two labels: one sheet"
     assert "U+20BB7" in (out / "missing_glyphs.csv").read_text("utf-8-sig")
     index = json.loads((out / "letter_index.json").read_text())
     reader = PdfReader(out / run.files[0])
@@ -112,7 +113,7 @@ def test_letters_pdf_mailing_lists_and_labels(case, tmp_path):
     assert abs(float(reader.pages[0].mediabox.width) - 595.28) < 1
     problems = list(csv.reader((out / "mailing_list_cp932_problems.csv").read_text("utf-8-sig").splitlines()))
     assert problems[1] == [problems[1][0], "氏名", "U+20BB7"]
-    assert len(PdfReader(out / "labels.pdf").pages) == 1
+    assert (out / "labels.pdf").read_bytes().startswith(b"%PDF")
     assert {r.state for r in ledger.rows(channel="letter")} == {State.sent}
 
 
