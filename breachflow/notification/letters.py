@@ -1,16 +1,16 @@
-"""Postal letters: A4 Japanese PDFs, fast enough for tens of thousands of persons.
+"""Postal letters: A4 Japanese PDFs for window envelopes, fast enough for tens of thousands of persons.
 
 Measured here: WeasyPrint lays out ~10 full letters/s (pure-Python layout dominates), so
 10,000 naive letters would take ~17 minutes. But a letter's body depends only on its
 *variant* (the person's item set and the day), never on the person: only the address
-block (〒, 住所1, 住所2, 氏名 様, notice id) is personal. So each variant's body is laid
-out once by WeasyPrint (correct Japanese line breaking, embedded fonts), and each letter's
-first page is its address block drawn by reportlab with the body page drawn underneath
-as a shared Form XObject (pypdf). The address lines are five short single lines that
-never need line breaking (kinsoku), so a simple text drawer is enough: WeasyPrint cost
-~18 ms per address block, reportlab well under 1 ms. A line too long for the block is
-drawn narrower rather than wrapped. Chunks of letters go to parallel processes; each
-chunk is one PDF, and the index maps every notice to its file and pages.
+block (〒, 住所, 氏名 様, notice id) and the notice number in each page's footer are
+personal. So each variant's body is laid out once by WeasyPrint (correct Japanese line
+breaking, embedded fonts), and every page of a letter is a small reportlab overlay (address
+block on the first page, 「お知らせ番号 … n/N」 on every page) with the body page drawn
+underneath as a shared Form XObject (pypdf). The address block is wrapped into the window of
+a 長形3号 envelope by address_block.py (WeasyPrint cost ~18 ms per block, reportlab well under
+1 ms). Chunks of letters go to parallel processes; each chunk is one PDF of at most
+``chunk_size`` letters, and the index maps every notice to its file and pages.
 """
 
 from __future__ import annotations
@@ -21,11 +21,21 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.errors import RenderError
+from breachflow.notification.address_block import (
+    ADDRESS_FONT_FILE,
+    BOX_HEIGHT,
+    BOX_LEFT_MM,
+    BOX_TOP_MM,
+    BOX_WIDTH,
+    MM,
+    AddressBlock,
+    layout_address,
+)
 from breachflow.notification.content import NoticeContext, Recipient
 from breachflow.processes import worker_context
 from breachflow.templating import environment
@@ -42,6 +52,7 @@ class LetterPages(BaseModel):
     file: str
     first_page: int
     pages: int
+    address_fits: bool = Field(default=True, description="False: the address fits the envelope window only below 9 pt")
 
 
 class LetterIndex(BaseModel):
@@ -54,8 +65,7 @@ class LetterIndex(BaseModel):
     letters: list[LetterPages]
 
 
-FONT_FILES = (Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"),
-              Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"))
+FONT_FILES = (Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"), ADDRESS_FONT_FILE)
 
 
 @lru_cache(maxsize=1)
@@ -108,15 +118,14 @@ def render_variant_body(context: NoticeContext, *, templates_dir: Path) -> bytes
     return HTML(string=letters_html([blank], templates_dir=templates_dir, template="letters/letter.html")).write_pdf()
 
 
-# The address block as laid out by letters/letter.css (.address): A4, 18 mm top and 20 mm
-# side margins, IPAexGothic, line-height 1.7; sizes in points.
-MM = 72 / 25.4
+# The letter pages as laid out by letters/letter.css: A4 with 18 mm top and bottom margins; the
+# per-person marks are drawn by reportlab over the shared body: the address block in the
+# envelope window (address_block.py has the window's numbers) on the first page, and on every
+# page a footer in the bottom margin with the notice number and 「n/N」.
 PAGE_WIDTH, PAGE_HEIGHT = 210 * MM, 297 * MM
-BLOCK_LEFT, BLOCK_TOP, BLOCK_WIDTH = 20 * MM, PAGE_HEIGHT - 18 * MM, 170 * MM
-LINE_HEIGHT = 1.7
 ADDRESS_FONT = "IPAexGothic"
-# IPAexGothic's ascent (1802/2048 em): where the baseline sits in a CSS line box.
-_ASCENT = 1802 / 2048
+FOOTER_RIGHT, FOOTER_BASELINE, FOOTER_SIZE = 190 * MM, 10 * MM, 8.0
+GREY = 0.27  # #444, as letter.css greys the notice id
 
 
 @lru_cache(maxsize=1)
@@ -128,106 +137,150 @@ def _register_address_font() -> None:
     # Binary (Flate only) streams, as WeasyPrint writes them: ASCII85 on top is for 7-bit
     # channels, makes the file larger and cost a quarter of the drawing time (pure Python).
     rl_config.useA85 = 0
-    path = FONT_FILES[1]
-    if not path.exists():
-        raise RenderError(f"letters: font {path} not found; install the Debian package fonts-ipaexfont")
-    pdfmetrics.registerFont(TTFont(ADDRESS_FONT, str(path)))
+    if not ADDRESS_FONT_FILE.exists():
+        raise RenderError(f"letters: font {ADDRESS_FONT_FILE} not found; install the Debian package fonts-ipaexfont")
+    pdfmetrics.registerFont(TTFont(ADDRESS_FONT, str(ADDRESS_FONT_FILE)))
 
 
-def address_lines(context: NoticeContext) -> list[tuple[str, float, float]]:
-    """The address block's lines as (text, font size pt, space above pt), as letters/stamp.html has them."""
-    r = context.recipient
-    lines = [(f"〒{r.postal_code}", 11.0, 0.0), (r.address1, 11.0, 0.0)]
-    if r.address2:
-        lines.append((r.address2, 11.0, 0.0))
-    lines.append((f"{r.name} 様", 14.0, 4 * MM))
-    lines.append((f"お知らせ番号：{context.notice_id}", 8.0, 0.0))
-    return lines
+def _canvas(buffer: io.BytesIO) -> Any:
+    """An A4 reportlab canvas whose only font is the embedded IPAexGothic.
 
-
-def _draw_line(canvas: Any, text: str, x: float, y: float, size: float) -> None:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    width = stringWidth(text, ADDRESS_FONT, size)
-    if width > BLOCK_WIDTH:  # narrower, never wrapped: an address line must stay one line
-        size = size * BLOCK_WIDTH / width
-    canvas.setFont(ADDRESS_FONT, size)
-    # One string per line, U+3000 included: canvas text keeps it as the font's own glyph
-    # (1 em wide) and in the text layer. (reportlab's Paragraph layer would collapse it as
-    # whitespace; the shared notes measured that. A test checks the printed width.)
-    canvas.drawString(x, y, text)
-
-
-def address_pages(contexts: list[NoticeContext]) -> bytes:
-    """One A4 page per letter with only its address block (reportlab, IPAexGothic embedded as a subset)."""
+    reportlab starts every page in Helvetica and declares it in the file even when nothing is
+    drawn in it; a non-embedded base-14 font is what print preflight rejects.
+    """
     from reportlab.pdfgen.canvas import Canvas
 
     _register_address_font()
+    return Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, initialFontName=ADDRESS_FONT,
+                  initialFontSize=10)
+
+
+def address_block(context: NoticeContext) -> AddressBlock:
+    """The laid-out address block of one letter."""
+    r = context.recipient
+    return layout_address(postal_code=r.postal_code, address1=r.address1, address2=r.address2, name=r.name,
+                          notice_id=context.notice_id)
+
+
+def draw_block(canvas: Any, block: AddressBlock, *, left: float, top: float) -> None:
+    """Draw a laid-out block with its box's top-left corner at (left, top) in PDF points."""
+    for line in block.lines:
+        canvas.setFillGray(GREY if line.grey else 0)
+        canvas.setFont(ADDRESS_FONT, line.size)
+        # One string per line, U+3000 included: canvas text keeps it as the font's own glyph
+        # (1 em wide) and in the text layer. (reportlab's Paragraph layer would collapse it as
+        # whitespace; the shared notes measured that. A test checks the printed width.)
+        canvas.drawString(left, top - line.baseline, line.text)
+
+
+class Stamps(NamedTuple):
+    """The per-person overlay pages of some letters, and for each letter whether its address fit the window."""
+
+    pdf: bytes
+    fits: list[bool]
+
+
+def stamp_pages(contexts: list[NoticeContext], pages: list[int] | None = None) -> Stamps:
+    """For each letter, one A4 overlay per page: the address block on its first, the footer on every page."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
-    for context in contexts:
-        top = BLOCK_TOP
-        for text, size, space_above in address_lines(context):
-            top -= space_above
-            baseline = top - (LINE_HEIGHT - 1) * size / 2 - _ASCENT * size
-            canvas.setFillGray(0.27 if size < 9 else 0)  # the notice id is grey (#444) as in letter.css
-            _draw_line(canvas, text, BLOCK_LEFT, baseline, size)
-            top -= LINE_HEIGHT * size
+    canvas = _canvas(buffer)
+    fits = []
+    for context, total in zip(contexts, pages or [1] * len(contexts), strict=True):
+        block = address_block(context)
+        fits.append(block.fits)
+        for number in range(1, total + 1):
+            if number == 1:
+                draw_block(canvas, block, left=BOX_LEFT_MM * MM, top=PAGE_HEIGHT - BOX_TOP_MM * MM)
+            canvas.setFillGray(GREY)
+            canvas.setFont(ADDRESS_FONT, FOOTER_SIZE)
+            canvas.drawRightString(FOOTER_RIGHT, FOOTER_BASELINE, f"お知らせ番号：{context.notice_id}　{number}/{total}")
+            canvas.showPage()
+    canvas.save()
+    return Stamps(buffer.getvalue(), fits)
+
+
+# Label sheets: A4, 2 × 6 labels of 96 × 45 mm from 8 mm left and 10 mm top. The address block
+# has the same 80 × 35 mm box as in the window (8 mm and 5 mm padding), so a block that fits the
+# window fits its label.
+LABEL_COLUMNS, LABEL_ROWS = 2, 6
+LABELS_PER_SHEET = LABEL_COLUMNS * LABEL_ROWS
+LABEL_WIDTH, LABEL_HEIGHT = 96 * MM, 45 * MM
+SHEET_LEFT, SHEET_TOP = 8 * MM, 10 * MM
+
+
+def label_sheets(contexts: list[NoticeContext]) -> bytes:
+    """Address labels for every letter, in letter order, drawn by reportlab (linear in the labels)."""
+    buffer = io.BytesIO()
+    canvas = _canvas(buffer)
+    for start in range(0, len(contexts), LABELS_PER_SHEET):
+        for slot, context in enumerate(contexts[start : start + LABELS_PER_SHEET]):
+            row, column = divmod(slot, LABEL_COLUMNS)
+            left = SHEET_LEFT + column * LABEL_WIDTH + (LABEL_WIDTH - BOX_WIDTH) / 2
+            top = PAGE_HEIGHT - SHEET_TOP - row * LABEL_HEIGHT - (LABEL_HEIGHT - BOX_HEIGHT) / 2
+            draw_block(canvas, address_block(context), left=left, top=top)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _render_chunk(args: tuple[list[dict], list[str], dict[str, bytes], Path, Path]) -> list[LetterPages]:
-    """Draw each address block over its variant body; one PDF per chunk."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+def _body_forms(writer: Any, bodies: dict[str, bytes]) -> dict[str, list[tuple[str, object, object]]]:
+    """Each variant's body pages as Form XObjects in the writer: (resource name, form, content stream drawing it)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
 
-    raw_contexts, keys, bodies, templates_dir, target = args
-    contexts = [NoticeContext.model_validate(c) for c in raw_contexts]
-    stamps = PdfReader(io.BytesIO(address_pages(contexts)))
-    if len(stamps.pages) != len(contexts):
-        raise RuntimeError(f"{target.name}: {len(stamps.pages)} address pages for {len(contexts)} letters")
-    writer = PdfWriter()
-    # Each variant's first body page becomes one Form XObject per chunk; every letter's first
-    # page is its own address page drawing that XObject underneath. pypdf's merge_page would
-    # re-parse the body's content stream for every letter (~30 ms each, measured).
-    first_pages: dict[str, tuple[str, object]] = {}
-    rest_pages: dict[str, list] = {}
+    forms: dict[str, list[tuple[str, object, object]]] = {}
     for number, (key, pdf) in enumerate(bodies.items()):
-        body = PdfReader(io.BytesIO(pdf))
-        page = body.pages[0]
-        form = DecodedStreamObject()
-        form.set_data(page.get_contents().get_data())
-        form.update({
-            NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject(page.mediabox),
-            NameObject("/Resources"): page["/Resources"].clone(writer),
-        })
-        name = f"/BreachflowBody{number}"
-        draw = DecodedStreamObject()
-        draw.set_data(f"q {name} Do Q\n".encode())
-        first_pages[key] = (name, writer._add_object(form), writer._add_object(draw))
-        rest_pages[key] = list(body.pages[1:])
+        forms[key] = []
+        for page_number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
+            form = DecodedStreamObject()
+            form.set_data(page.get_contents().get_data())
+            form.update({
+                NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(page.mediabox),
+                NameObject("/Resources"): page["/Resources"].clone(writer),
+            })
+            name = f"/BreachflowBody{number}p{page_number}"
+            draw = DecodedStreamObject()
+            draw.set_data(f"q {name} Do Q\n".encode())
+            forms[key].append((name, writer._add_object(form), writer._add_object(draw)))
+    return forms
+
+
+def _render_chunk(args: tuple[list[dict], list[str], dict[str, bytes], Path]) -> list[LetterPages]:
+    """Draw each letter's overlay pages over its variant's body pages; one PDF per chunk."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    raw_contexts, keys, bodies, target = args
+    contexts = [NoticeContext.model_validate(c) for c in raw_contexts]
+    writer = PdfWriter()
+    # Every body page becomes one Form XObject per chunk, and every letter page is its own
+    # overlay page drawing that XObject underneath. pypdf's merge_page would re-parse the body's
+    # content stream for every page (~30 ms each, measured).
+    forms = _body_forms(writer, bodies)
+    stamps = stamp_pages(contexts, [len(forms[key]) for key in keys])
+    overlays = PdfReader(io.BytesIO(stamps.pdf)).pages
+    expected = sum(len(forms[key]) for key in keys)
+    if len(overlays) != expected:
+        raise RuntimeError(f"{target.name}: {len(overlays)} overlay pages for {expected} letter pages")
     index = []
     first = 1  # counted here: len(writer.pages) walks the page tree on every call
-    for context, key, stamp in zip(contexts, keys, stamps.pages):
-        name, form_ref, draw_ref = first_pages[key]
-        page = writer.add_page(stamp)
-        resources = page[NameObject("/Resources")].get_object()
-        xobjects = resources.get("/XObject")
-        if xobjects is None:
-            xobjects = DictionaryObject()
-            resources[NameObject("/XObject")] = xobjects
-        xobjects.get_object()[NameObject(name)] = form_ref
-        contents = page.get("/Contents")
-        existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
-        page[NameObject("/Contents")] = ArrayObject([draw_ref, *existing])
-        for extra in rest_pages[key]:
-            writer.add_page(extra)
+    overlay = iter(overlays)
+    for context, key, fits in zip(contexts, keys, stamps.fits, strict=True):
+        for name, form_ref, draw_ref in forms[key]:
+            page = writer.add_page(next(overlay))
+            resources = page[NameObject("/Resources")].get_object()
+            xobjects = resources.get("/XObject")
+            if xobjects is None:
+                xobjects = DictionaryObject()
+                resources[NameObject("/XObject")] = xobjects
+            xobjects.get_object()[NameObject(name)] = form_ref
+            contents = page.get("/Contents")
+            existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+            page[NameObject("/Contents")] = ArrayObject([draw_ref, *existing])
         index.append(LetterPages(notice_id=context.notice_id, file=target.name, first_page=first,
-                                 pages=1 + len(rest_pages[key])))
-        first += 1 + len(rest_pages[key])
+                                 pages=len(forms[key]), address_fits=fits))
+        first += len(forms[key])
     tmp = target.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
@@ -251,7 +304,7 @@ def render_letters(
         chunk_keys = keys[start : start + chunk_size]
         jobs.append((
             [c.model_dump(mode="json") for c in contexts[start : start + chunk_size]], chunk_keys,
-            {k: bodies[k] for k in set(chunk_keys)}, templates_dir, out_dir / f"letters-{number:04d}.pdf",
+            {k: bodies[k] for k in set(chunk_keys)}, out_dir / f"letters-{number:04d}.pdf",
         ))
     context = worker_context()
     if workers <= 1 or len(jobs) <= 1 or context is None:
@@ -260,5 +313,5 @@ def render_letters(
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             results = list(pool.map(_render_chunk, jobs))
     return LetterIndex(
-        files=[job[4].name for job in jobs], variants=len(bodies), letters=[p for chunk in results for p in chunk]
+        files=[job[3].name for job in jobs], variants=len(bodies), letters=[p for chunk in results for p in chunk]
     )

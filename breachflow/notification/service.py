@@ -30,7 +30,7 @@ from breachflow.notification.content import (
 )
 from breachflow.notification.email_render import render_email_parts
 from breachflow.notification.ledger import Ledger, LedgerRow, State
-from breachflow.notification.letters import missing_glyphs, render_letters
+from breachflow.notification.letters import label_sheets, missing_glyphs, render_letters
 from breachflow.notification.plan import (
     PLAN_FILE,
     Channel,
@@ -211,6 +211,9 @@ class LetterRun(_Frozen):
     variants: int
     unencodable_cp932: int
     missing_glyphs: int = Field(description="letters whose addressee has characters the fonts cannot draw")
+    address_too_long: int = Field(
+        default=0, description="letters whose address block fits the envelope window only below 9 pt (listed in "
+                               "address_too_long.csv)")
 
 
 RENDERED_PREFIX = "rendered: "  # ledger detail of a rendered letter: the PDF file that holds it
@@ -230,6 +233,7 @@ def produce_letters(
     index = render_letters(contexts=contexts, out_dir=out_dir, templates_dir=templates_dir, workers=workers,
                            chunk_size=chunk_size)
     pages = {p.notice_id: p for p in index.letters}
+    too_long = [p for p in index.letters if not p.address_fits]
     rows = [
         [c.notice_id, c.recipient.postal_code, c.recipient.address1, c.recipient.address2, c.recipient.name,
          pages[c.notice_id].file, pages[c.notice_id].first_page, pages[c.notice_id].pages]
@@ -240,12 +244,14 @@ def produce_letters(
         write_csv(out_dir / "mailing_list.csv", MAILING_HEADER, rows, encoding="utf-8-sig")
         problems = write_csv(out_dir / "mailing_list_cp932.csv", MAILING_HEADER, rows, encoding="cp932")
         write_problems(out_dir / "mailing_list_cp932_problems.csv", problems)
-        write_labels(contexts=[c.recipient for c in contexts], notice_ids=[c.notice_id for c in contexts],
-                     path=out_dir / "labels.pdf", templates_dir=templates_dir)
+        write_private(out_dir / "labels.pdf", label_sheets(contexts))
         write_private(out_dir / "letter_index.json", index.model_dump_json(indent=2).encode("utf-8"))
         # Letters that would print a character as tofu: a human fixes them (e.g. hand-writes the name).
         write_csv(out_dir / "missing_glyphs.csv", ["notice_id", "codepoints"],
                   [[nid, " ".join(cps)] for nid, cps in missing.items()], encoding="utf-8-sig")
+        # Letters whose address shows in the window only in a small print: a human checks or re-envelopes them.
+        write_csv(out_dir / "address_too_long.csv", ["notice_id", "file", "first_page"],
+                  [[p.notice_id, p.file, p.first_page] for p in too_long], encoding="utf-8-sig")
     where = seal_outputs(case=case, out_dir=out_dir)
     for notice in notices:
         # Rendered is not posted: the officer records the hand-over (breachflow notify printed).
@@ -253,9 +259,10 @@ def produce_letters(
             ledger.finish(notice.notice_id, State.rendered, detail=f"{RENDERED_PREFIX}{pages[notice.notice_id].file}")
     if notices:
         case.timeline.append("notification.letters", "郵送通知を作成（未発送）", letters=len(notices), files=index.files,
-                             unencodable_cp932=len(problems), missing_glyphs=len(missing), **where)
+                             unencodable_cp932=len(problems), missing_glyphs=len(missing),
+                             address_too_long=len(too_long), **where)
     return LetterRun(letters=len(notices), files=index.files, variants=index.variants, unencodable_cp932=len(problems),
-                     missing_glyphs=len(missing))
+                     missing_glyphs=len(missing), address_too_long=len(too_long))
 
 
 def seal_outputs(*, case: Case | None, out_dir: Path) -> dict[str, object]:
@@ -274,15 +281,6 @@ def write_problems(path: Path, problems: list[Unencodable]) -> None:
     """The CP932 report: row, column and code point of each character the vendor file could not hold."""
     write_csv(path, ["row", "column", "codepoint"], [[p.row, p.column, p.codepoint] for p in problems],
               encoding="utf-8-sig")
-
-
-def write_labels(*, contexts: list, notice_ids: list[str], path: Path, templates_dir: Path) -> None:
-    """Address label sheets (A4, 2×6 labels) as one PDF."""
-    from weasyprint import HTML
-
-    labels = [{**r.model_dump(), "notice_id": nid} for r, nid in zip(contexts, notice_ids)]
-    html = environment(templates_dir).get_template("letters/labels.html").render(labels=labels)
-    write_private(path, HTML(string=html).write_pdf())
 
 
 # ---------------------------------------------------------------- returned mail, calls

@@ -93,6 +93,8 @@ def test_letters_pdf_mailing_lists_and_labels(case, tmp_path):
     run = service.produce_letters(case=case, ledger=ledger, persons=persons, plan=service.load_plan(case), facts=facts(),
                                   business=business(), today=TODAY, templates_dir=TEMPLATES, out_dir=out, workers=1)
     assert run.letters == 2 and run.variants == 2 and run.unencodable_cp932 == 1 and run.missing_glyphs == 1
+    assert run.address_too_long == 0 and (out / "address_too_long.csv").read_text("utf-8-sig").startswith("notice_id")
+    assert len(PdfReader(out / "labels.pdf").pages) == 1, "two labels: one sheet"
     assert "U+20BB7" in (out / "missing_glyphs.csv").read_text("utf-8-sig")
     index = json.loads((out / "letter_index.json").read_text())
     reader = PdfReader(out / run.files[0])
