@@ -95,8 +95,10 @@ def notify_letters(incident: Incident, workers: Annotated[int, typer.Option("--w
     """Render the planned letters (PDF), the mailing lists (UTF-8 BOM / CP932) and label sheets."""
     w = wiring()
     run = notification.produce_letters(w, incident, workers=workers)
-    typer.echo(f"{run.letters} letters in {len(run.files)} file(s) under {notification.letters_dir(w, incident)}; "
-               f"{run.unencodable_cp932} character(s) not encodable in CP932 (see mailing_list_cp932_problems.csv)")
+    typer.echo(f"{run.letters} letters rendered (not yet posted: record the hand-over with 'breachflow notify printed') "
+               f"in {len(run.files)} file(s) under {notification.letters_dir(w, incident)}; "
+               f"{run.unencodable_cp932} character(s) not encodable in CP932 (see mailing_list_cp932_problems.csv); "
+               f"{run.address_too_long} address(es) fit the envelope window only in small print (address_too_long.csv)")
 
 
 @notify_app.command("printed")

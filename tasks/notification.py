@@ -56,7 +56,7 @@ def produce_letters_task(incident_id: str) -> dict[str, int]:
     with ids_only("produce-letters", incident_id):
         run = notification.produce_letters(get_wiring(), incident_id)
         return {"letters": run.letters, "files": len(run.files), "unencodable_cp932": run.unencodable_cp932,
-                "missing_glyphs": run.missing_glyphs}
+                "missing_glyphs": run.missing_glyphs, "address_too_long": run.address_too_long}
 
 
 @task(name="export-call-list", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_user_error,
