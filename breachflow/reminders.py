@@ -123,7 +123,7 @@ def reminder_email(*, rows: list[DeadlineRow], today: date, settings: Settings) 
     )
     message = EmailMessage()
     message["Subject"] = f"【breachflow】期限が近い対応事項 {len(rows)}件（{today.isoformat()}）"
-    message["From"] = settings.mail_from
+    message["From"] = settings.mail_from or settings.business_desk_email or ""
     message["To"] = settings.officer_email or ""
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="breachflow.invalid")

@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_ssl: bool = False
-    mail_from: str = "privacy@example.invalid"
+    # Envelope and From address of notices; unset means the inquiry desk's email of the incident's business.
+    mail_from: str | None = None
     # Notice ledger: SQLite in the case folder by default; a PostgreSQL URL lets several workers share it.
     notification_ledger_url: str | None = None
 

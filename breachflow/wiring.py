@@ -64,6 +64,10 @@ class Wiring:
         """The business as shown on this case's notices, reports and scripts."""
         return business_profile(case.intake(), self.settings)
 
+    def sender(self, case: Case) -> str:
+        """The From address of the case's notices: BREACHFLOW_MAIL_FROM, else the business's inquiry desk."""
+        return self.settings.mail_from or self.business(case).email
+
 
 _current: tuple[Settings, Wiring] | None = None
 

@@ -80,6 +80,8 @@ def email_batches(w: Wiring, incident_id: str) -> int:
 def gate_preview(w: Wiring, incident_id: str) -> GatePreview:
     """The notification gate's text (counts, versions, placeholder samples) and the plan's digest."""
     result = preview(w, incident_id)
+    case = w.case(incident_id)
+    business = w.business(case)
     lines = [
         f"## 本人通知の承認 — incident {incident_id}",
         "",
@@ -89,12 +91,14 @@ def gate_preview(w: Wiring, incident_id: str) -> GatePreview:
         "",
         "template versions: " + ", ".join(f"{c}={v}" for c, v in result.template_versions.items()),
         "",
+        f"差出人（From）: {business.name} <{w.sender(case)}> — 所在地 {business.address} / 問合せ窓口 {business.contact}",
+        "",
         "Samples below use a placeholder person (架空の見本), not a real one.",
     ]
     for sample in result.samples:
         lines += ["", f"### {sample.channel} × {sample.notices} ({', '.join(sample.items)})", "", "```",
                   (sample.subject + "\n\n" if sample.subject else "") + sample.text[:1500], "```"]
-    plan_sha = service.plan_digest(service.load_plan(w.case(incident_id)))
+    plan_sha = service.plan_digest(service.load_plan(case))
     return GatePreview(plan_sha256=plan_sha, markdown="\n".join(lines), email_batches=email_batches(w, incident_id))
 
 
@@ -114,7 +118,7 @@ def send_email_batch(w: Wiring, incident_id: str, batch: int, *, worker: str, ex
         return _send_batch(
             ledger=w.ledger(case), mailer=mailer,
             notices=emails[batch * EMAIL_BATCH_SIZE : (batch + 1) * EMAIL_BATCH_SIZE], persons=case_persons(case),
-            facts=case_facts(case), business=w.business(case), sender=w.settings.mail_from, today=w.today(),
+            facts=case_facts(case), business=w.business(case), sender=w.sender(case), today=w.today(),
             policy=channel_policy(extra_letter_for_sensitive=extra_letter), versions=current.template_versions,
             worker=worker,
         )

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from breachflow.casestore.retention import RetentionDue, cases_past_retention
+from breachflow.errors import ConfigError
 from breachflow.leakcheck import load_allowlist, open_incident_drafts, scan
 from breachflow.leakcheck.incident import DRAFTS_SUBDIR, FolderDraftWriter
 from breachflow.leakcheck.model import ScanReport
@@ -32,12 +33,20 @@ def email_officer(w: Wiring, rows: list[DeadlineRow]) -> bool:
     today = w.today()
     mailer = build_mailer(settings, outbox_dir=settings.home / "outbox" / "reminders")
     try:
-        mailer.deliver(OutgoingEmail(notice_id=f"reminder-{today.isoformat()}", sender=settings.mail_from,
+        mailer.deliver(OutgoingEmail(notice_id=f"reminder-{today.isoformat()}", sender=_officer_sender(settings),
                                      recipient=settings.officer_email,
                                      data=reminder_email(rows=rows, today=today, settings=settings)))
     finally:
         mailer.close()
     return True
+
+
+def _officer_sender(settings) -> str:
+    """The From address of the officer's reminder: BREACHFLOW_MAIL_FROM, else the company desk's address."""
+    sender = settings.mail_from or settings.business_desk_email
+    if not sender:
+        raise ConfigError("the deadline reminder needs a sender: set BREACHFLOW_MAIL_FROM or BREACHFLOW_BUSINESS_DESK_EMAIL")
+    return sender
 
 
 def scan_for_leaks(

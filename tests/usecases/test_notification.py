@@ -73,3 +73,18 @@ def test_gate_preview_shows_counts_and_a_placeholder_never_a_person(wiring, scop
     for person in persons:
         assert person.name not in preview.markdown
         assert not person.email or person.email not in preview.markdown
+
+
+def test_the_email_is_from_the_incidents_business_and_the_gate_shows_that_sender(wiring, scoped, mailer):
+    """From carries the intake's business name and desk address, and the gate preview shows exactly that sender."""
+    import email
+    import email.policy
+
+    _approved_plan(wiring, scoped)
+    business = wiring.business(wiring.case(scoped))
+    preview = notification.gate_preview(wiring, scoped)
+    assert f"差出人（From）: {business.name} <{business.email}>" in preview.markdown
+    notification.send_emails(wiring, scoped, worker="t")
+    message = email.message_from_bytes(mailer.delivered[0].data, policy=email.policy.default)
+    assert message["From"].addresses[0].display_name == business.name == "株式会社サンプル商事"
+    assert message["From"].addresses[0].addr_spec == business.email
