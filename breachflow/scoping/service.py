@@ -9,7 +9,6 @@ aggregates.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 
 from collections.abc import Callable, Mapping
@@ -282,59 +281,32 @@ _FEW_DISTINCT = ("prefecture", "gender", "occupation")
 
 
 def _to_persons(persons: pl.DataFrame, *, chunk_rows: int = _PERSON_CHUNK) -> list[Person]:
-    """Person models from the typed frame, without per-field re-validation.
+    """Person models from the frame, a slice of rows at a time, with ``model_construct``.
 
-    ``model_construct`` costs ~25 µs a call, which is most of the time for a million
-    persons; the frame's columns already have the models' types, so each instance gets
-    its field dict directly (what ``model_construct`` does, minus its per-call
-    bookkeeping). tests/scoping check that the result equals validated models.
+    The frame's columns already have the models' types, so the models are not validated
+    again (tests/scoping check that the result equals validated models). Validating them
+    (a TypeAdapter over the rows) measured 2.5 GB peak for a million persons, over the
+    2 GB target, since each model gets its own set of the 16 field names; here every
+    person sets every field, and one set of their names serves them all (Person is
+    frozen, and ``model_copy`` copies the set).
     """
-    items_cache: dict[int, list[DataItem]] = {}
     fields = ["person_id", "source_rows", *(f for f in _PERSON_FIELDS if f != "age"), "sensitive", "financial"]
-    selected = persons.select(*fields, "items_mask")
     fields_set = set(Person.model_fields)
+    items_by_mask: dict[int, list[DataItem]] = {}
     interned: dict[object, object] = {}
     out: list[Person] = []
-    # A million small objects would trigger the cyclic GC hundreds of times for
-    # nothing (none can form a cycle), so collection is paused while they are built.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        # Converted a slice at a time: Python lists of every column at once would double
-        # the peak memory of a million-person list.
-        for chunk in selected.iter_slices(chunk_rows):
-            columns = chunk.to_dict(as_series=False)
-            masks = columns.pop("items_mask")
-            # Each value converted is a new str; a million copies of "female" or "会社員"
-            # are ~200 MB, so the few distinct values of these columns are shared.
-            for name in _FEW_DISTINCT:
-                columns[name] = list(map(interned.setdefault, columns[name], columns[name]))
-            out.extend(_chunk_persons(fields, columns, masks, items_cache, fields_set))
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return out
-
-
-def _chunk_persons(
-    fields: list[str],
-    columns: dict[str, list[object]],
-    masks: list[int],
-    items_cache: dict[int, list[DataItem]],
-    fields_set: set[str],
-) -> list[Person]:
-    """Person models for one slice of the frame (see ``_to_persons``)."""
-    new, set_attr = object.__new__, object.__setattr__
-    out: list[Person] = []
-    for values, mask in zip(zip(*columns.values(), strict=True), masks, strict=True):
-        if mask not in items_cache:
-            items_cache[mask] = sorted((i for b, i in enumerate(_ITEMS) if mask >> b & 1), key=str)
-        values_by_field = dict(zip(fields, values, strict=True))
-        values_by_field["items"] = list(items_cache[mask])
-        person = new(Person)
-        set_attr(person, "__dict__", values_by_field)
-        set_attr(person, "__pydantic_fields_set__", fields_set)
-        set_attr(person, "__pydantic_extra__", None)
-        set_attr(person, "__pydantic_private__", None)
-        out.append(person)
+    # A slice at a time: Python values of the whole frame at once would double the peak
+    # memory of a million-person list.
+    for chunk in persons.select(*fields, "items_mask").iter_slices(chunk_rows):
+        columns = chunk.to_dict(as_series=False)
+        masks = columns.pop("items_mask")
+        # Each value converted is a new str; a million copies of "female" or "会社員" are ~200 MB,
+        # so the few distinct values of these columns are shared.
+        for name in _FEW_DISTINCT:
+            columns[name] = list(map(interned.setdefault, columns[name], columns[name]))
+        for mask in set(masks) - items_by_mask.keys():
+            items_by_mask[mask] = sorted((i for b, i in enumerate(_ITEMS) if mask >> b & 1), key=str)
+        for values, mask in zip(zip(*columns.values(), strict=True), masks, strict=True):
+            row = dict(zip(columns, values, strict=True))
+            out.append(Person.model_construct(fields_set, items=list(items_by_mask[mask]), **row))
     return out

@@ -5,38 +5,24 @@ from __future__ import annotations
 import email
 import email.policy
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from breachflow.notification.email_render import EmailComposer, render_email
 from breachflow.notification.ledger import State
 from breachflow.notification.ledger_fast import open_ledger
 from breachflow.notification.mailer import RecordingMailer, YagmailMailer
-from breachflow.notification.plan import build_plan, template_versions
 from breachflow.notification.policy import Channel, ChannelPolicy
 from breachflow.notification.sending import Backoff, send_email_batch
 from breachflow.settings import REPO_ROOT
 from breachflow.vocabulary import DataItem
 from tests.notification.support import (
-    INCIDENT,
-    SENDER,
-    TEMPLATES,
-    TODAY,
-    SinkHandler,
-    business,
-    email_person,
-    email_plan,
-    facts,
-    start_server,
-    write_persons,
+    SENDER, TODAY, SinkHandler, business, email_person, email_plan, facts, start_server, write_persons,
 )
 
 NO_WAIT = Backoff(rounds=8, base=0.0)
@@ -260,53 +246,6 @@ def test_crash_mid_send_then_rerun_and_resolve_gives_everyone_exactly_one(tmp_pa
     assert len(handler.received) == count and set(handler.received.values()) == {1}
     assert len(ledger.rows(states=(State.sent,))) == count
     ledger.close()
-
-
-FIXED_TIME = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
-HOSTILE_NAMES = ["悪意\r\n<b>&\"'{{ 7*7 }}\u202e様", "O'Brien & <Co>", "", "髙﨑\u3000①", "x" * 300]
-
-
-def _composer_and_full(persons, templates_dir):
-    """Each notice rendered by the batch composer and by the full per-person renderer, at one fixed time."""
-    versions = template_versions(TEMPLATES)
-    plan = build_plan(incident_id=INCIDENT, persons=persons, decision=None, policy=ChannelPolicy(), versions=versions)
-    by_id = {p.person_id: p for p in persons}
-    composer = EmailComposer(facts=facts(), business=business(), sender=SENDER, today=TODAY,
-                             templates_dir=templates_dir, clock=lambda: FIXED_TIME)
-    pairs = [
-        (composer.render(n, by_id[n.person_id]),
-         render_email(notice=n, person=by_id[n.person_id], facts=facts(), business=business(), sender=SENDER,
-                      today=TODAY, templates_dir=templates_dir, now=FIXED_TIME))
-        for n in plan.notices
-    ]
-    return composer, pairs
-
-
-def test_batch_composer_is_byte_identical_to_full_rendering():
-    """Splicing addressees into per-variant renderings gives exactly the bytes of rendering each message in full."""
-    variants = [[DataItem.name, DataItem.email], [DataItem.name, DataItem.email, DataItem.card_number]]
-    persons = [email_person(i, items=variants[i % 2]) for i in range(20)]
-    persons += [email_person(100 + i, name=name) for i, name in enumerate(HOSTILE_NAMES)]
-    composer, pairs = _composer_and_full(persons, TEMPLATES)
-    assert composer.fields == {"name", "notice_id"}, "the shipped templates print the addressee as plain output"
-    assert all(fast == full for fast, full in pairs)
-    assert len({fast.data for fast, _ in pairs}) == len(pairs)
-
-
-def test_templates_using_the_addressee_otherwise_are_rendered_in_full(tmp_path: Path):
-    """A filter or condition on an addressee field turns splicing off, and the output is still the full rendering."""
-    templates = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, templates)
-    html = templates / "email" / "notice.html"
-    html.write_text(html.read_text("utf-8").replace(
-        "{{ recipient.name }} 様", "{% if recipient.address2 %}{{ recipient.name|upper }}{% endif %} 様"), "utf-8")
-    persons = [email_person(1, name="abc"), email_person(2, address2="", name="def")]
-    composer, pairs = _composer_and_full(persons, templates)
-    assert composer.fields is None
-    assert all(fast == full for fast, full in pairs)
-    bodies = [email.message_from_bytes(m.data, policy=email.policy.default).get_body(("html",)).get_content()
-              for m, _ in pairs]
-    assert "ABC 様" in bodies[0] and "DEF" not in bodies[1]
 
 
 def test_each_message_is_handed_over_with_only_itself_committed_as_sending(tmp_path: Path):

@@ -99,3 +99,51 @@ def test_person_models_built_in_slices_equal_one_pass(tmp_path):
     assert in_slices == service._to_persons(persons, chunk_rows=persons.height)
     assert len(in_slices) == persons.height
     assert [p.model_dump() for p in in_slices] == [service.Person.model_validate(p.model_dump()).model_dump() for p in in_slices]
+
+
+def test_person_models_equal_models_validated_from_the_frame_rows(tmp_path):
+    """Each person is Person.model_validate of its frame row (items from the mask), in frame order."""
+    from breachflow.scoping import service
+
+    data = generate_customers(n=150, seed=19, duplicate_share=0.1)
+    frame = service._numbered(service.analyse_dataset(path=write_csv(tmp_path / "c.csv", data)).persons)
+    expected = []
+    for row in frame.to_dicts():
+        row["items"] = sorted((i for b, i in enumerate(DataItem) if row["items_mask"] >> b & 1), key=str)
+        expected.append(service.Person.model_validate({f: row[f] for f in service.Person.model_fields}))
+    assert service._to_persons(frame, chunk_rows=40) == expected
+    assert any(p.items for p in expected) and any(p.gender for p in expected)
+
+
+def test_person_models_share_the_few_distinct_strings(tmp_path):
+    """Equal prefecture, gender and occupation values are one str object across persons (memory of a large list)."""
+    from breachflow.scoping import service
+
+    data = generate_customers(n=150, seed=23)
+    frame = service._numbered(service.analyse_dataset(path=write_csv(tmp_path / "c.csv", data)).persons)
+    persons = service._to_persons(frame, chunk_rows=40)
+    for field in ("prefecture", "gender", "occupation"):
+        values = [getattr(p, field) for p in persons if getattr(p, field) is not None]
+        assert len(values) > len(set(values)) > 0, field
+        assert len({id(v) for v in values}) == len(set(values)), field
+
+
+def test_one_person_copied_or_changed_leaves_the_others_alone(tmp_path):
+    """Persons share one set of field names: a copy with updates gets its own, and a person cannot be changed."""
+    import pydantic
+    import pytest
+
+    from breachflow.scoping import service
+
+    data = generate_customers(n=20, seed=29)
+    frame = service._numbered(service.analyse_dataset(path=write_csv(tmp_path / "c.csv", data)).persons)
+    first, second = service._to_persons(frame)[:2]
+    all_fields = set(service.Person.model_fields)
+    changed = first.model_copy(update={"name": "変更"})
+    assert changed.name == "変更" and first.name != "変更"
+    assert first.model_fields_set == second.model_fields_set == changed.model_fields_set == all_fields
+    # One set for the list (memory of a million persons); a copy gets its own.
+    assert first.model_fields_set is second.model_fields_set and changed.model_fields_set is not first.model_fields_set
+    with pytest.raises(pydantic.ValidationError):
+        first.name = "変更"
+    assert second.model_fields_set == all_fields
