@@ -16,7 +16,6 @@ messages decode to the ones ``render_email`` builds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -92,25 +91,3 @@ def render_email(
         recipient_name=context.recipient.name, text=text, html=html, now=now,
     )
     return OutgoingEmail(notice_id=notice.notice_id, sender=sender, recipient=recipient, data=data)
-
-
-class EmailComposer:
-    """The email notices of one batch (fixed facts, business, sender and day), by the fast path.
-
-    Each message decodes to the one ``render_email`` builds for the same notice, person and
-    time (see the module docstring for why it is not built the same way).
-    """
-
-    def __init__(
-        self, *, facts: IncidentFacts, business: Business, sender: str, today: date, templates_dir: Path | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        # Imported here: the fast module builds on this one.
-        from breachflow.notification.email_render_fast import BatchComposer
-
-        self._batch = BatchComposer(facts=facts, business=business, sender=sender, today=today,
-                                    templates_dir=templates_dir, clock=clock)
-
-    def render(self, notice: Notice, person: Person) -> OutgoingEmail:
-        """One notice ready for the mailer, dated by the composer's clock."""
-        return self._batch.render(notice, person)

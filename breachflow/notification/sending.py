@@ -12,7 +12,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.errors import DeliveryError
-from breachflow.notification.email_render import EmailComposer
+from breachflow.notification.email_render_fast import EmailComposer
 from breachflow.notification.ledger import CLAIMABLE, Ledger, State
 from breachflow.notification.mailer import (
     Mailer,

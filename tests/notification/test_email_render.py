@@ -49,7 +49,7 @@ def test_message_parses_back_with_the_japanese_subject_names_and_parts():
     mail = _render(person)
     msg = email.message_from_bytes(mail.data, policy=email.policy.default)
 
-    assert subject == "【重要】個人情報漏えいに関するお詫びとお知らせ"
+    assert subject == "【重要】個人情報の漏えいに関するお詫びとお知らせ"
     assert msg["Subject"] == subject
     assert (msg["From"].addresses[0].display_name, msg["From"].addresses[0].addr_spec) == ("株式会社試験商事", SENDER)
     assert (msg["To"].addresses[0].display_name, msg["To"].addresses[0].addr_spec) == ("山田　花子", "user1@example.com")

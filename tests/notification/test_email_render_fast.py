@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from pathlib import Path
 
-from breachflow.notification.email_render import EmailComposer, render_email
-from breachflow.notification.email_render_fast import BatchComposer
+from breachflow.notification.email_render import render_email
+from breachflow.notification.email_render_fast import BatchComposer, EmailComposer
 from breachflow.notification.plan import build_plan, template_versions
 from breachflow.notification.policy import ChannelPolicy
 from breachflow.vocabulary import DataItem
@@ -69,7 +69,7 @@ def test_spliced_messages_decode_to_the_plain_rendering():
         assert decoded(fast.data) == decoded(plain.data)
     assert len({fast.data for fast, _ in pairs}) == len(pairs)
     subject = email.message_from_bytes(pairs[0][0].data, policy=email.policy.default)["Subject"]
-    assert subject == "【重要】個人情報漏えいに関するお詫びとお知らせ"
+    assert subject == "【重要】個人情報の漏えいに関するお詫びとお知らせ"
 
 
 def test_templates_using_the_addressee_otherwise_are_rendered_in_full(tmp_path: Path):
