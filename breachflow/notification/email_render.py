@@ -25,7 +25,13 @@ from pathlib import Path
 import jinja2
 
 from breachflow.errors import RenderError
-from breachflow.notification.content import Business, NoticeContext, clean_text, notice_context
+from breachflow.intake.loader import JST
+from breachflow.notification.content import (
+    Business,
+    NoticeContext,
+    clean_text,
+    notice_context,
+)
 from breachflow.notification.mailer import OutgoingEmail
 from breachflow.notification.plan import IncidentFacts, Notice
 from breachflow.notification.policy import valid_email
@@ -60,7 +66,8 @@ def assemble_message(
         msg["Subject"] = subject
         msg["From"] = Address(display_name=clean_text(sender_name), addr_spec=sender)
         msg["To"] = Address(display_name=clean_text(recipient_name), addr_spec=recipient)
-        msg["Date"] = (now or datetime.now(UTC)).replace(microsecond=0)
+        # In JST, where the persons and the APPI clock are.
+        msg["Date"] = (now or datetime.now(UTC)).astimezone(JST).replace(microsecond=0)
         # Deterministic Message-ID: should a resend ever happen, clients can spot the duplicate.
         msg["Message-ID"] = f"<{notice_id}@{domain}>"
         msg["X-Breachflow-Notice"] = notice_id

@@ -36,7 +36,14 @@ import markupsafe
 from jinja2 import nodes
 
 from breachflow.errors import RenderError
-from breachflow.notification.content import RECIPIENT_FIELDS, Business, Recipient, clean_text, notice_context
+from breachflow.intake.loader import JST
+from breachflow.notification.content import (
+    RECIPIENT_FIELDS,
+    Business,
+    Recipient,
+    clean_text,
+    notice_context,
+)
 from breachflow.notification.email_render import render_email_parts
 from breachflow.notification.mailer import OutgoingEmail
 from breachflow.notification.plan import IncidentFacts, Notice
@@ -112,7 +119,7 @@ def _sender_header(sender_name: str, sender: str) -> bytes:
 @lru_cache(maxsize=4)
 def _date_header(now: datetime) -> bytes:
     # Called with whole seconds (the header has no finer resolution).
-    return f"Date: {format_datetime(now)}\r\n".encode("ascii")
+    return f"Date: {format_datetime(now.astimezone(JST))}\r\n".encode("ascii")  # in JST, as the plain path
 
 
 def _body(text: str) -> bytes:

@@ -14,8 +14,9 @@ import pytest
 from breachflow.errors import RenderError
 from breachflow.notification.content import clean_text, notice_context
 from breachflow.notification.email_render import assemble_message, render_email, render_email_parts
-from breachflow.notification.plan import Channel, make_notice, template_versions
-from tests.notification.support import SENDER, TEMPLATES, TODAY, business, email_person, facts
+from breachflow.notification.plan import Channel, build_plan, make_notice, template_versions
+from breachflow.notification.policy import ChannelPolicy
+from tests.notification.support import INCIDENT, SENDER, TEMPLATES, TODAY, business, email_person, facts
 
 FIXED_TIME = datetime(2026, 11, 27, 9, 30, 15, 123456, tzinfo=UTC)
 
@@ -123,3 +124,15 @@ def test_a_person_without_a_valid_address_is_refused():
     with pytest.raises(RenderError, match="P000006") as info:
         _render(person)
     assert "not-an-address" not in str(info.value)
+
+
+def test_the_date_header_is_in_japan_time():
+    """The Date header carries +0900, as a person in Japan reads it, on the plain and the batch path."""
+    from breachflow.notification.email_render_fast import EmailComposer
+
+    person = email_person(1)
+    plan = build_plan(incident_id=INCIDENT, persons=[person], decision=None, policy=ChannelPolicy(),
+                      versions=template_versions(TEMPLATES))
+    composer = EmailComposer(facts=facts(), business=business(), sender=SENDER, today=TODAY)
+    message = email.message_from_bytes(composer.render(plan.notices[0], person).data, policy=email.policy.default)
+    assert message["Date"].endswith("+0900")
