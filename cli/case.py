@@ -9,6 +9,7 @@ import typer
 
 from breachflow.casestore.permissions import warn_loose_permissions
 from breachflow.errors import BreachflowError
+from breachflow.intake.loader import JST
 from breachflow.usecases import scheduled
 from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, wiring
 
@@ -34,7 +35,7 @@ def case_timeline(incident_id: str, as_json: JsonFlag = False) -> None:
         emit_json([e.model_dump(mode="json") for e in entries])
         return
     for entry in entries:
-        typer.echo(f"{entry.seq:4d}  {entry.at:%Y-%m-%d %H:%M:%S}Z  {entry.kind:<28} {entry.message}")
+        typer.echo(f"{entry.seq:4d}  {entry.at.astimezone(JST):%Y-%m-%d %H:%M:%S} JST  {entry.kind:<28} {entry.message}")
 
 
 @case_app.command("verify")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -56,6 +57,8 @@ def _warn_loose_permissions() -> None:
 
 def main() -> None:
     """Entry point: run the app; user errors become one paragraph on stderr and exit 2."""
+    # Every file breachflow creates is readable by its user only (ledger -wal/-shm, Prefect's database, logs).
+    os.umask(0o077)
     try:
         _warn_loose_permissions()
         app(standalone_mode=False)

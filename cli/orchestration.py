@@ -19,6 +19,9 @@ from cli.common import ApproveAs, AsOf, JsonFlag, emit_json, parse_as_of, wiring
 
 def run(file: Path, approve_as: ApproveAs = None, as_json: JsonFlag = False, as_of: AsOf = None) -> None:
     """Open (or update) the case from an intake file and run the whole incident response."""
+    # Shown in the UI of a running `breachflow server`; else Prefect's temporary server, which must not phone home.
+    _use_local_server()
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.incident_response import incident_response
 
     w = wiring()

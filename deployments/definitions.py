@@ -26,7 +26,7 @@ def build_deployments() -> list[RunnerDeployment]:
             description="Run the response when an incident is reported (event) or by hand.",
             triggers=[
                 DeploymentEventTrigger(
-                    name="on-incident-reported",
+                    name="Run the incident response when an incident is reported (breachflow intake submit)",
                     expect={INCIDENT_EVENT},
                     match={"prefect.resource.id": f"{INCIDENT_RESOURCE_PREFIX}*"},
                     parameters={"incident_id": "{{ event.resource.get('breachflow.incident-id') }}"},

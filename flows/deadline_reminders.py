@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_table_artifact
 
+from breachflow.intake.loader import JST
 from breachflow.reminders import DeadlineRow
 from tasks.scheduled import email_officer, find_due_obligations
 
 
-@flow(name="deadline-reminders", persist_result=False)
+def _run_name() -> str:
+    """The run says what it is and for which day (JST): deadline-reminders-2026-12-04."""
+    return f"deadline-reminders-{datetime.now(JST).date().isoformat()}"
+
+
+@flow(name="deadline-reminders", flow_run_name=_run_name, persist_result=False)
 async def deadline_reminders(within_days: int = 2) -> list[DeadlineRow]:
     """Daily: show due and overdue obligations as an artifact and one log line each."""
     rows = find_due_obligations(within_days)

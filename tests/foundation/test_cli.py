@@ -67,3 +67,33 @@ def test_server_refuses_non_loopback_without_auth(tmp_path: Path, monkeypatch) -
     assert server_environment(home=tmp_path, host="127.0.0.1", port=4200)["PREFECT_SERVER_API_HOST"] == "127.0.0.1"
     monkeypatch.setenv("PREFECT_SERVER_API_AUTH_STRING", "admin:s3cret-pass")
     assert server_environment(home=tmp_path, host="0.0.0.0", port=4200)["PREFECT_SERVER_API_HOST"] == "0.0.0.0"
+
+
+def test_files_the_command_line_creates_are_private_whatever_the_users_umask(tmp_path: Path) -> None:
+    """With a permissive umask, the case files and the notice ledger are still 0600 and folders 0700."""
+    from tests.conftest import REPO
+
+    env = {**os.environ, "BREACHFLOW_HOME": str(tmp_path / "home")}
+    intake = REPO / "examples" / "stolen-bag" / "incident.yaml"
+    for args in (("intake", "open", str(intake)), ("notify", "status", "DEMO-STOLEN-BAG")):
+        result = subprocess.run([sys.executable, "-c", "import os; os.umask(0o022); from cli.main import main; main()",
+                                 *args], capture_output=True, text=True, timeout=120, env=env, cwd=REPO)
+        assert result.returncode == 0, result.stderr
+    created = list((tmp_path / "home").rglob("*"))
+    assert any(p.name == "ledger.sqlite" for p in created)
+    loose = [f"{p} {oct(p.stat().st_mode & 0o777)}" for p in created
+             if p.stat().st_mode & 0o077]
+    assert loose == []
+
+
+def test_the_timeline_is_shown_in_japan_time(tmp_path: Path) -> None:
+    """`case timeline` prints each entry's time in JST, where the APPI clock counts."""
+    from tests.conftest import REPO
+
+    env = {**os.environ, "BREACHFLOW_HOME": str(tmp_path / "home")}
+    intake = REPO / "examples" / "stolen-bag" / "incident.yaml"
+    for args in (("intake", "open", str(intake)), ("case", "timeline", "DEMO-STOLEN-BAG")):
+        result = subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=120,
+                                env=env, cwd=REPO)
+        assert result.returncode == 0, result.stderr
+    assert " JST " in result.stdout and "Z " not in result.stdout
