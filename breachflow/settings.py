@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_ssl: bool = False
+    # STARTTLS and SSL verify the relay's certificate and host name; a private CA is given as a PEM file.
+    smtp_ca_file: Path | None = None
+    # Turning verification off is explicit and logged (a test relay with a self-signed certificate, say).
+    smtp_tls_verify: bool = True
     # Envelope and From address of notices; unset means the inquiry desk's email of the incident's business.
     mail_from: str | None = None
     # Notice ledger: SQLite in the case folder by default; a PostgreSQL URL lets several workers share it.

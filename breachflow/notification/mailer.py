@@ -13,7 +13,9 @@ Messages carry the notice id and reply code only, never an address.
 
 from __future__ import annotations
 
+import logging
 import smtplib
+import ssl as ssl_module
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +82,19 @@ class Mailer(Protocol):
         ...
 
 
+def tls_context(*, ca_file: Path | None = None, verify: bool = True) -> ssl_module.SSLContext:
+    """TLS for the relay: certificate and host name verified (system CAs, or ``ca_file``) unless explicitly off."""
+    if not verify:
+        logging.getLogger(__name__).warning(
+            "SMTP TLS certificate verification is OFF (BREACHFLOW_SMTP_TLS_VERIFY=false): "
+            "the relay is not authenticated")
+        context = ssl_module.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl_module.CERT_NONE
+        return context
+    return ssl_module.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+
 class YagmailMailer:
     """Live SMTP through yagmail: one login, one connection reused for every message, reconnect on loss."""
 
@@ -87,16 +102,21 @@ class YagmailMailer:
 
     def __init__(
         self, *, host: str, port: int, user: str | None = None, password: str | None = None,
-        starttls: bool = False, ssl: bool = False, timeout: float = 60.0,
+        starttls: bool = False, ssl: bool = False, timeout: float = 60.0, ca_file: Path | None = None,
+        verify: bool = True,
     ) -> None:
         import yagmail  # imported lazily: the outbox and fake mailers do not need it
 
         # yagmail.send() would log in again for every message and leave the old socket open;
         # we only use its connection handling (connect, STARTTLS/SSL, login) and reuse
         # yag.smtp for every message.
+        context = tls_context(ca_file=ca_file, verify=verify) if starttls or ssl else None
         self._yag = yagmail.SMTP(
-            user=user or "", password=password, host=host, port=port, smtp_starttls=starttls,
-            smtp_ssl=ssl, smtp_skip_login=user is None, soft_email_validation=False, timeout=timeout,
+            # As a one-entry dict yagmail takes the user name as given; a plain string without "@"
+            # would become "<name>@gmail.com" (relays with an API-key or local user would refuse it).
+            user={user: user} if user else "", password=password, host=host, port=port,
+            smtp_starttls={"context": context} if starttls else False, smtp_ssl=ssl, smtp_skip_login=user is None,
+            soft_email_validation=False, timeout=timeout, **({"context": context} if ssl else {}),
         )
         self._yag.set_logging(None)  # yagmail would log recipient addresses
         self._connected = False
@@ -107,7 +127,13 @@ class YagmailMailer:
             try:
                 self._yag.login()
             except smtplib.SMTPAuthenticationError as exc:
-                raise DeliveryError(f"notice {notice_id}: SMTP login refused ({exc.smtp_code}); check smtp_user/password") from None
+                raise DeliveryError(
+                    f"notice {notice_id}: SMTP login refused ({exc.smtp_code}); "
+                    "check BREACHFLOW_SMTP_USER and BREACHFLOW_SMTP_PASSWORD") from None
+            except ssl_module.SSLCertVerificationError as exc:
+                raise DeliveryError(
+                    f"notice {notice_id}: the relay's TLS certificate did not verify ({exc.verify_message}); "
+                    "give its CA in BREACHFLOW_SMTP_CA_FILE, or check BREACHFLOW_SMTP_HOST") from None
             except (OSError, smtplib.SMTPException) as exc:
                 raise TransientDeliveryError(notice_id, None, f"cannot connect: {type(exc).__name__}") from None
             self._connected = True
@@ -244,5 +270,6 @@ def build_mailer(settings: Settings, *, outbox_dir: Path) -> Mailer:
     return YagmailMailer(
         host=settings.smtp_host, port=settings.smtp_port, user=settings.smtp_user,
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        starttls=settings.smtp_starttls, ssl=settings.smtp_ssl,
+        starttls=settings.smtp_starttls, ssl=settings.smtp_ssl, ca_file=settings.smtp_ca_file,
+        verify=settings.smtp_tls_verify,
     )
