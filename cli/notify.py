@@ -73,6 +73,17 @@ def notify_status(incident: Incident, as_json: JsonFlag = False) -> None:
         typer.echo(f"{channel}: " + ", ".join(f"{s}={n}" for s, n in sorted(states.items())))
     for nid in view.in_doubt:
         typer.echo(f"in doubt: {nid} — decide with 'breachflow notify resolve {incident} {nid} --resend|--mark-sent'")
+    email = view.counts.get("email", {})
+    if email.get("failed_transient") or email.get("planned"):
+        typer.echo(f"not sent yet: {email.get('failed_transient', 0) + email.get('planned', 0)} email(s) — "
+                   f"retry with 'breachflow notify send {incident}'")
+    if email.get("outbox"):
+        typer.echo(f"in the outbox, NOT sent: {email['outbox']} email(s) — configure BREACHFLOW_SMTP_HOST, then "
+                   f"'breachflow notify send {incident}'")
+    letters = view.counts.get("letter", {})
+    if letters.get("rendered"):
+        typer.echo(f"rendered, not posted: {letters['rendered']} letter(s) — after handing them to the post, "
+                   f"'breachflow notify printed {incident} --batch FILE | --all'")
 
 
 @notify_app.command("resolve")

@@ -36,6 +36,25 @@ def run(file: Path, approve_as: ApproveAs = None, as_json: JsonFlag = False, as_
             f"incident {outcome.incident_id}: stages done: {', '.join(outcome.stages_done) or '-'}"
             + (f"; waiting/stopped at {outcome.stopped_at}" if outcome.stopped_at else "")
         )
+    code = report_unsent(outcome)
+    if code:
+        raise typer.Exit(code)
+
+
+def report_unsent(outcome) -> int:
+    """Say on stderr what the run left unsent; the exit code is non-zero when notices failed to go out."""
+    if outcome.email_outbox:
+        typer.echo(f"warning: {outcome.email_outbox} email notice(s) are only in the outbox and were NOT sent "
+                   "(no SMTP relay configured); set BREACHFLOW_SMTP_HOST and run again to send them", err=True)
+    if outcome.email_unsent:
+        typer.echo(f"error: {outcome.email_unsent} email notice(s) were NOT sent (relay unreachable, deferred or in "
+                   f"doubt); see 'breachflow notify status {outcome.incident_id}', then retry with "
+                   f"'breachflow notify send {outcome.incident_id}'", err=True)
+        return UNSENT_EXIT_CODE
+    return 0
+
+
+UNSENT_EXIT_CODE = 3  # the run finished, but some notices were not sent
 
 
 def _api_url_file() -> Path:

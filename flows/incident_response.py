@@ -29,6 +29,8 @@ class IncidentOutcome(BaseModel):
     notices_prepared: int | None = Field(description="made but not yet gone out: outbox emails, rendered letters, listed calls")
     stages_done: list[str]
     stopped_at: str | None
+    email_unsent: int = Field(default=0, description="emails deferred or in doubt after every retry: not sent")
+    email_outbox: int = Field(default=0, description="emails kept in the outbox (no relay configured): not sent")
 
 
 @flow(name="incident-response", flow_run_name="incident-{incident_id}", persist_result=False)
@@ -50,12 +52,16 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
         stopped_at = "report-obligations"
         logger.warning("incident %s: reports were rejected at the gate; stopping", incident_id)
     notified = prepared = None
+    unsent = outboxed = 0
     if stopped_at is None and obligations.individual_notice_required and inspect_case(incident_id).has_persons:
         notification = await notify_affected_persons(incident_id)
         if notification.approved:
             done.append("notify-affected-persons")
             notified = notification.email_sent
             prepared = notification.email_outbox + notification.letters + notification.calls
+            unsent = sum(notification.ledger.get("email", {}).get(s, 0)
+                         for s in ("failed_transient", "in_doubt", "sending"))
+            outboxed = notification.ledger.get("email", {}).get("outbox", 0)
         else:
             stopped_at = "notify-affected-persons"
     if stopped_at is None:
@@ -66,7 +72,7 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
         incident_id=incident_id, persons=persons, reportable=obligations.reportable,
         categories=obligations.categories, reports_approved=obligations.approved, notices_sent=notified, notices_prepared=prepared,
         stages_done=done,
-        stopped_at=stopped_at,
+        stopped_at=stopped_at, email_unsent=unsent, email_outbox=outboxed,
     )
     await acreate_markdown_artifact(
         markdown="\n".join(
@@ -80,6 +86,9 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
                 f"{prepared if prepared is not None else '-'}",
                 f"- stages done: {', '.join(done) or '-'}",
                 f"- stopped at: {stopped_at or '-'}",
+                f"- emails NOT sent (deferred or in doubt; retry with `breachflow notify send {incident_id}`, "
+                f"decide doubts with `breachflow notify status {incident_id}`): {unsent}",
+                f"- emails kept in the outbox, NOT sent (no SMTP relay configured): {outboxed}",
             ]
         ),
         key=artifact_key("incident", incident_id),
