@@ -52,6 +52,19 @@ class PermanentDeliveryError(DeliveryError):
         super().__init__(f"notice {notice_id}: refused ({reply_code}: {detail})")
 
 
+class RelaySessionError(DeliveryError):
+    """The relay refused the session, not the person: a 5xx to MAIL FROM or to DATA (authentication, sender
+    policy, a broken session). No recipient is at fault, so the batch stops and its notices stay to be sent."""
+
+    def __init__(self, notice_id: str, reply_code: int | None, detail: str) -> None:
+        self.notice_id, self.reply_code, self.detail = notice_id, reply_code, detail
+        super().__init__(
+            f"the mail relay refused the session at {detail} ({reply_code}); no notice was refused for its "
+            "recipient and none is marked failed. Check BREACHFLOW_SMTP_USER / BREACHFLOW_SMTP_PASSWORD "
+            "(authentication), BREACHFLOW_MAIL_FROM (a sender the relay accepts) and BREACHFLOW_SMTP_HOST, "
+            "then send again")
+
+
 class UncertainDeliveryError(DeliveryError):
     """The connection was lost while the message was being handed over: outcome unknown."""
 
@@ -159,6 +172,8 @@ class YagmailMailer:
             code, _ = smtp.mail(mail.sender)
             if code != 250:
                 self._reset(smtp)
+                if 500 <= code < 600:  # the sender or the session is refused, whoever the recipient
+                    raise RelaySessionError(mail.notice_id, code, "MAIL FROM")
                 raise classify(mail.notice_id, code, "sender")
             stage = "RCPT"
             code, _ = smtp.rcpt(mail.recipient)
@@ -170,8 +185,13 @@ class YagmailMailer:
                 code, _ = smtp.data(mail.data)
             except smtplib.SMTPDataError as exc:  # DATA command itself refused: nothing handed over
                 self._reset(smtp)
+                if 500 <= exc.smtp_code < 600:
+                    raise RelaySessionError(mail.notice_id, exc.smtp_code, "DATA") from None
                 raise classify(mail.notice_id, exc.smtp_code, "DATA command") from None
             if code != 250:
+                self._reset(smtp)  # a session left mid-transaction answers the next MAIL with 503
+                if 500 <= code < 600:
+                    raise RelaySessionError(mail.notice_id, code, "end of DATA")
                 raise classify(mail.notice_id, code, "message")
             return code
         except (smtplib.SMTPServerDisconnected, OSError) as exc:

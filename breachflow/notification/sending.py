@@ -18,6 +18,7 @@ from breachflow.notification.mailer import (
     Mailer,
     OutgoingEmail,
     PermanentDeliveryError,
+    RelaySessionError,
     TransientDeliveryError,
     UncertainDeliveryError,
 )
@@ -110,6 +111,11 @@ def send_email_batch(
             ledger.finish(notice.notice_id, State.in_doubt, detail=exc.detail)
             counts["in_doubt"] += 1
             return True
+        except RelaySessionError as exc:
+            # The relay refused the session, not this person: release the claim, stop the batch.
+            ledger.finish(notice.notice_id, State.failed_transient, reply_code=exc.reply_code,
+                          detail=f"not sent: relay refused the session at {exc.detail}")
+            raise
         except DeliveryError:
             # Not handed over (e.g. login refused): release the claim so a later run can send it.
             ledger.finish(notice.notice_id, State.failed_transient, detail="not handed over: connection setup failed")
