@@ -138,7 +138,7 @@ def test_a_shop_writes_to_its_customers_with_items_in_natural_order_and_the_harm
 def test_the_call_script_checks_identity_before_it_says_anything_about_the_leak(tmp_path):
     """The caller verifies the person first, says nothing to a family member, states the harm and reads the desk aloud."""
     call = _docs(tmp_path, "shop")["call"]
-    assert call.index("ご本人様の確認") < call.index("情報は、")
+    assert call.index("【1. 名乗りと本人確認】") < call.index("情報は、")
     assert "ご本人以外の方が出られた場合" in call and "一切触れない" in call
     assert "二次被害は確認されておりません" in call
     assert "電話番号は0120-333-444" in call and "下記" not in call
@@ -150,3 +150,11 @@ def test_the_announcement_mentions_unreachable_persons_only_when_there_are_some(
     docs = _docs(tmp_path, "shop")
     assert "ご連絡が届かない方" not in docs["announcement"]
     assert "電子メール、郵便、お電話により個別にご連絡いたします" in docs["announcement"]
+
+
+def test_a_person_with_nothing_on_file_to_check_is_not_told_anything(tmp_path):
+    """A phone-only person (no postal code, no address): the script asks for nothing it cannot check and says nothing."""
+    call = _docs(tmp_path, "clinic")["call"]
+    assert "確認情報なし" in call
+    assert "本人確認に使える情報（郵便番号・住所）が登録されていない" in call
+    assert "ご住所（町名まで）をお聞かせ" not in call
