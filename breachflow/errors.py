@@ -39,6 +39,7 @@ class InputError(BreachflowError):
 
     def __init__(self, path: str | Path | None, message: str) -> None:
         self.path = str(path) if path is not None else None
+        self.detail = message
         prefix = f"{self.path}: " if self.path else ""
         super().__init__(prefix + message)
 

@@ -84,6 +84,13 @@ _HEADER_RULES: tuple[tuple[str, DataItem | None], ...] = (
     (r"氏名|お名前|名前|^姓$|^名$|^氏$|^姓名$|name", DataItem.name),
 )
 _COMPILED = tuple((re.compile(p), item) for p, item in _HEADER_RULES)
+# Header words of columns that name no item (classified from their values) but are
+# plainly headers, so messages and the stored scope may show them.
+_PLAIN_HEADER = re.compile(
+    r"備考|メモ|注記|コメント|ランク|区分|種別|分類|ステータス|状態|登録日|更新日|作成日|日付|店舗|支店|部署|担当|"
+    r"グループ|コード|フラグ|ポイント|カテゴリ|remarks|note|memo|comment|rank|status|date|store|branch|group|"
+    r"code|flag|point|category|type"
+)
 
 
 def _header_key(header: str) -> str:
@@ -99,6 +106,27 @@ def item_from_header(header: str) -> tuple[bool, DataItem | None]:
         if pattern.search(key):
             return True, item
     return False, None
+
+
+def shown_header(header: str) -> str | None:
+    """The header text if it may appear in messages and records (a recognised header word), else None.
+
+    A header cell of a list without a header row is a person's data. Only a short text
+    that names a known item and has no digits or "@" is shown; ``item_from_header``
+    alone would pass an address holding 番地 or an email holding "mail".
+    """
+    from breachflow.scoping.readers import value_shape
+
+    text = header.strip()
+    if not text or len(text) > 20 or "@" in text or any(c.isdigit() for c in text) or value_shape(text):
+        return None
+    return text if item_from_header(text)[0] or _PLAIN_HEADER.search(_header_key(text)) else None
+
+
+def column_ref(header: str, index: int) -> str:
+    """How an error message names column ``index`` (0-based): "column '電話番号'" or "column 3"."""
+    shown = shown_header(header)
+    return f"column '{shown}'" if shown else f"column {index + 1}"
 
 
 def item_from_values(values: pl.Series) -> DataItem | None:
@@ -170,8 +198,17 @@ def _apply_overrides(
         by_key.setdefault(plan.key.split("!", 1)[-1], []).append(i)
     for key, wanted in overrides.items():
         if key not in by_key:
-            known = ", ".join(f"'{p.key}'" for p in plans)
-            raise DatasetError(raw.path, f"--map names column '{key}', which is not in the dataset; columns are: {known}")
+            # Only header words are listed: a header cell may be a person's data.
+            known = ", ".join(
+                column_ref(header, i).removeprefix("column ")
+                for table in raw.tables
+                for i, header in enumerate(table.headers)
+            )
+            raise DatasetError(
+                raw.path,
+                f"--map names column '{key}', which is not in the dataset; columns are: {known} "
+                "('breachflow scope' without --map shows every column name)",
+            )
         item = _parse_item(raw, key, wanted)
         for i in sorted(set(by_key[key])):
             old = plans[i]

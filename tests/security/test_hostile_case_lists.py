@@ -1,0 +1,74 @@
+"""A case's hostile list: errors name the user's dataset path, scope.json never keeps a person."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from breachflow.casestore import Case, CaseStore
+from breachflow.errors import DatasetError
+from breachflow.intake import load_intake
+from breachflow.scoping.case_scope import SCOPE_FILE, scope_case
+from breachflow.settings import get_settings
+from tests.conftest import SHARED_CASES
+from tests.security.conftest import PEOPLE, SEARCHED, hits
+
+
+def _open(tmp_path: Path, body: str, *, extra: str = "") -> Case:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "ragged.csv").write_bytes(body.encode("utf-8"))
+    text = (SHARED_CASES / "WE-01.yaml").read_text(encoding="utf-8")
+    text = text.replace("dataset: null", "dataset: data/ragged.csv" + extra)
+    intake_path = tmp_path / "WE-01.yaml"
+    intake_path.write_text(text, encoding="utf-8")
+    return CaseStore(get_settings().cases_dir).open_case(load_intake(intake_path, check_future=False), intake_path)
+
+
+def test_scope_case_error_names_the_users_dataset(tmp_path: Path):
+    """A ragged list in a case is reported as data/ragged.csv with its line, not as the decrypted temp copy."""
+    rows = [",".join(p) for p in PEOPLE]
+    case = _open(tmp_path, "お名前,フリガナ,〒,ご住所,電話番号,Eメール\n" + rows[0] + "\n" + rows[1] + ",extra\n")
+    with pytest.raises(DatasetError) as info:
+        scope_case(case=case)
+    message = str(info.value)
+    assert message.startswith("data/ragged.csv: ") and "line 3" in message
+    assert "tmp" not in message and str(case.dir) not in message
+    assert not any(value in message for value in SEARCHED)
+
+
+def test_headerless_case_list_is_refused_and_keeps_no_person(tmp_path: Path):
+    """A case list without a header row is refused and nothing is stored about its first person."""
+    case = _open(tmp_path, "".join(",".join(p) + "\n" for p in PEOPLE))
+    with pytest.raises(DatasetError) as info:
+        scope_case(case=case)
+    assert "no header row" in str(info.value)
+    assert not case.has(SCOPE_FILE)
+
+
+def test_headerless_case_list_with_header_false(tmp_path: Path):
+    """data.header: false scopes every person (3 of 3); scope.json names the columns by position, no person."""
+    case = _open(tmp_path, "".join(",".join(p) + "\n" for p in PEOPLE), extra="\n  header: false")
+    summary = scope_case(case=case)
+    assert summary.persons == 3
+    assert list(summary.columns) == ["列1", "列2", "列3", "列4", "列5", "列6"]
+    plain = (case.dir / SCOPE_FILE).read_text(encoding="utf-8")
+    assert not any(value in plain for value in SEARCHED)
+    assert hits(case.dir) == {}
+
+
+def test_cli_scope_no_header(tmp_path: Path):
+    """`breachflow scope --no-header` reads the first row as a person; without it the list is refused (exit 2)."""
+    path = tmp_path / "list.csv"
+    path.write_bytes("".join(",".join(p) + "\n" for p in PEOPLE).encode("utf-8"))
+    code = "from cli.main import main; main()"
+    refused = subprocess.run([sys.executable, "-c", code, "scope", str(path)], capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode == 2 and "--no-header" in refused.stderr and "Traceback" not in refused.stderr
+    assert not any(value in refused.stderr + refused.stdout for value in SEARCHED)
+    done = subprocess.run([sys.executable, "-c", code, "scope", "--no-header", "--json", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert '"persons": 3' in done.stdout
