@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from breachflow.errors import DatasetError
+from breachflow.security.files import regular_file_problem
 
 # Excel's own limit for one cell; anything larger is not a customer list cell.
 MAX_CELL_CHARS = 32_767
@@ -76,14 +77,22 @@ class RawDataset:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def read_dataset(*, path: Path, header: bool = True) -> RawDataset:
+def read_dataset(*, path: Path, header: bool = True, max_workbook_bytes: int | None = None) -> RawDataset:
     """Read a CSV or XLSX file as text tables; raise DatasetError on any bad input.
 
     ``header`` False reads a list without a header row: every row is data and the
     columns are named by position (列1, 列2, …). With ``header`` True a header row whose
     cells look like data (a phone number, an email address, a date, a postal code) is
-    refused, so a person never becomes the column names.
+    refused, so a person never becomes the column names. ``max_workbook_bytes`` (default:
+    the ``max_workbook_bytes`` setting) limits what an .xlsx may unpack to.
     """
+    problem = regular_file_problem(path)  # a FIFO would hang the read, /dev/zero never end
+    if problem == "file not found":
+        raise DatasetError(path, "file not found; check the path")
+    if problem == "is a folder, not a file":
+        raise DatasetError(path, "is a directory; pass the CSV or XLSX file itself")
+    if problem and not problem.startswith("cannot read"):
+        raise DatasetError(path, problem)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -97,6 +106,7 @@ def read_dataset(*, path: Path, header: bool = True) -> RawDataset:
     if data.startswith(_OLE_MAGIC):
         return _read_ole(path, data, header=header)
     if data.startswith(_ZIP_MAGIC):
+        _check_unpacked_size(path, data, max_workbook_bytes)
         return _read_workbook(path, data, header=header)
     return _read_csv(path, data, header=header)
 
@@ -594,6 +604,27 @@ def _read_ole(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
             "(ファイル > 情報 > ブックの保護 > パスワードを使用して暗号化), save, and pass that copy",
         )
     return _read_workbook(path, data, header=header)
+
+
+def _check_unpacked_size(path: Path, data: bytes, limit: int | None) -> None:
+    """Refuse a workbook whose parts declare more than ``limit`` bytes uncompressed (a zip bomb)."""
+    import zipfile
+
+    if limit is None:
+        from breachflow.settings import get_settings
+
+        limit = get_settings().max_workbook_bytes
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # calamine reports an unreadable workbook with its own message
+    if unpacked > limit:
+        raise DatasetError(
+            path,
+            f"the workbook unpacks to {unpacked:,} bytes (limit {limit:,}, setting BREACHFLOW_MAX_WORKBOOK_BYTES); "
+            "split the list or save it as CSV",
+        )
 
 
 def _cell_text(value: object) -> str | None:
