@@ -72,3 +72,25 @@ def test_cli_scope_no_header(tmp_path: Path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert '"persons": 3' in done.stdout
+
+
+def test_cli_run_names_the_users_dataset(tmp_path: Path):
+    """`breachflow run` on a ragged list ends with one error naming data/ragged.csv, never the decrypted temp copy."""
+    rows = [",".join(p) for p in PEOPLE]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "ragged.csv").write_bytes(
+        ("お名前,フリガナ,〒,ご住所,電話番号,Eメール\n" + rows[0] + "\n" + rows[1] + ",extra\n").encode("utf-8")
+    )
+    text = (SHARED_CASES / "WE-01.yaml").read_text(encoding="utf-8").replace("dataset: null", "dataset: data/ragged.csv")
+    (tmp_path / "incident.yaml").write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "from cli.main import main; main()", "run", str(tmp_path / "incident.yaml"),
+         "--approve-as", "X"],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[2],
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == ["error: data/ragged.csv: line 3 has 7 fields but the header has 6; fix that row "
+                      "(a stray comma or a missing one) or export the list again"], done.stderr[-2000:]
+    assert "cases/WE-01/tmp" not in done.stderr
+    assert not any(value in done.stderr + done.stdout for value in SEARCHED)
