@@ -29,6 +29,15 @@ def _intake(tmp_path: Path, dataset: str) -> Path:
     return path
 
 
+def _outside_list(tmp_path: Path) -> Path:
+    """A small list in a folder ``outside`` beside the folder under test."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    path = outside / "people.csv"
+    path.write_text("氏名,電話番号\n山田 太郎,090-1111-2222\n", encoding="utf-8")
+    return path
+
+
 def _quickly(call: Callable[[], object], fifo: Path | None = None) -> BaseException | None:
     """Run ``call`` in a thread; it must finish within a second (a FIFO read is unblocked afterwards if not)."""
     outcome: list[BaseException | None] = []
@@ -67,12 +76,10 @@ def test_dataset_outside_the_intake_folder_is_refused(tmp_path: Path, dataset: s
 
 def test_symlink_leading_outside_is_refused(tmp_path: Path):
     """A dataset that is a symlink (in the intake folder) to a file outside it is refused."""
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret.csv").write_text("氏名,電話番号\nA,090-1111-2222\n", encoding="utf-8")
+    secret = _outside_list(tmp_path)
     folder = tmp_path / "intake"
     folder.mkdir()
-    (folder / "list.csv").symlink_to(outside / "secret.csv")
+    (folder / "list.csv").symlink_to(secret)
     with pytest.raises(IntakeError, match="data.dataset"):
         load_intake(_intake(folder, "list.csv"), check_future=False)
 
@@ -187,14 +194,12 @@ def test_leakcheck_does_not_follow_a_link_out_of_the_tree(tmp_path: Path):
     from breachflow.leakcheck import scan
     from breachflow.leakcheck.model import IssueKind
 
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "people.csv").write_text("氏名,電話番号\n山田 太郎,090-1111-2222\n", encoding="utf-8")
+    people = _outside_list(tmp_path)
     root = tmp_path / "share"
     root.mkdir()
     (root / "everything").symlink_to("/")
-    (root / "elsewhere").symlink_to(outside)
-    (root / "people.csv").symlink_to(outside / "people.csv")
+    (root / "elsewhere").symlink_to(people.parent)
+    (root / "people.csv").symlink_to(people)
     started = time.monotonic()
     report = scan(paths=[root], state_path=None, workers=1)
     assert time.monotonic() - started < 30
