@@ -108,7 +108,7 @@ def test_no_header_reads_every_row(tmp_path: Path):
     raw = read_dataset(path=path, header=False)
     assert raw.tables[0].headers == ["列1", "列2", "列3", "列4", "列5"]
     assert raw.tables[0].frame.height == 3 and raw.tables[0].frame["__row"].to_list() == [1, 2, 3]
-    summary, persons = scope_dataset(path=path, header=False)
+    summary, _ = scope_dataset(path=path, header=False)
     assert summary.rows == 3 and summary.persons == 3
     assert summary.columns["列2"] == "phone" and summary.columns["列3"] == "email"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from breachflow.casestore import CaseStore
-from breachflow.errors import BreachflowError, CaseStoreError, DatasetError, IntakeError
+from breachflow.errors import CaseStoreError, DatasetError, IntakeError
 from breachflow.intake import load_intake
 from breachflow.scoping.readers import read_dataset
 from breachflow.settings import get_settings

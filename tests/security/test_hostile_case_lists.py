@@ -27,6 +27,14 @@ def _open(tmp_path: Path, body: str, *, extra: str = "") -> Case:
     return CaseStore(get_settings().cases_dir).open_case(load_intake(intake_path, check_future=False), intake_path)
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a child process from the repository root (exit code checked by the caller)."""
+    return subprocess.run(
+        [sys.executable, "-c", "from cli.main import main; main()", *args],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[2], check=False,
+    )
+
+
 def test_scope_case_error_names_the_users_dataset(tmp_path: Path):
     """A ragged list in a case is reported as data/ragged.csv with its line, not as the decrypted temp copy."""
     rows = [",".join(p) for p in PEOPLE]
@@ -63,13 +71,10 @@ def test_cli_scope_no_header(tmp_path: Path):
     """`breachflow scope --no-header` reads the first row as a person; without it the list is refused (exit 2)."""
     path = tmp_path / "list.csv"
     path.write_bytes("".join(",".join(p) + "\n" for p in PEOPLE).encode("utf-8"))
-    code = "from cli.main import main; main()"
-    refused = subprocess.run([sys.executable, "-c", code, "scope", str(path)], capture_output=True, text=True,
-                             timeout=120)
+    refused = _cli("scope", str(path))
     assert refused.returncode == 2 and "--no-header" in refused.stderr and "Traceback" not in refused.stderr
     assert not any(value in refused.stderr + refused.stdout for value in SEARCHED)
-    done = subprocess.run([sys.executable, "-c", code, "scope", "--no-header", "--json", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    done = _cli("scope", "--no-header", "--json", str(path))
     assert done.returncode == 0, done.stderr
     assert '"persons": 3' in done.stdout
 
@@ -83,14 +88,13 @@ def test_cli_run_names_the_users_dataset(tmp_path: Path):
     )
     text = (SHARED_CASES / "WE-01.yaml").read_text(encoding="utf-8").replace("dataset: null", "dataset: data/ragged.csv")
     (tmp_path / "incident.yaml").write_text(text, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-c", "from cli.main import main; main()", "run", str(tmp_path / "incident.yaml"),
-         "--approve-as", "X"],
-        capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[2],
-    )
+    done = _cli("run", str(tmp_path / "incident.yaml"), "--approve-as", "X")
     assert done.returncode == 2, done.stderr[-2000:]
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
-    assert errors == ["error: data/ragged.csv: line 3 has 7 fields but the header has 6; fix that row "
-                      "(a stray comma or a missing one) or export the list again"], done.stderr[-2000:]
+    expected = (
+        "error: data/ragged.csv: line 3 has 7 fields but the header has 6; fix that row "
+        "(a stray comma or a missing one) or export the list again"
+    )
+    assert errors == [expected], done.stderr[-2000:]
     assert "cases/WE-01/tmp" not in done.stderr
     assert not any(value in done.stderr + done.stdout for value in SEARCHED)
