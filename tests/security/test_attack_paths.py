@@ -207,3 +207,18 @@ def test_leakcheck_does_not_follow_a_link_out_of_the_tree(tmp_path: Path):
     assert kinds == dict.fromkeys(["everything", "elsewhere", "people.csv"], IssueKind.symlink_outside)
     assert not report.findings
     assert report.counts.issues == 3
+
+
+def test_request_import_from_a_fifo_or_with_a_huge_field_is_an_error(case, tmp_path: Path):
+    """The desk's request list: a FIFO fails within a second, an oversized quoted field names its line, not its text."""
+    from breachflow.requests.service import import_requests
+
+    fifo = tmp_path / "requests.csv"
+    os.mkfifo(fifo)
+    error = _quickly(lambda: import_requests(case=case, path=fifo), fifo)
+    assert isinstance(error, DatasetError) and "not a regular file" in str(error)
+    huge = tmp_path / "huge.csv"
+    huge.write_text('type,received_on,note\ninquiry,2026-11-12,"鬼瓦' + "x" * 200_000 + '"\n', encoding="utf-8")
+    with pytest.raises(DatasetError, match="line 2: not valid CSV") as info:
+        import_requests(case=case, path=huge)
+    assert "鬼瓦" not in str(info.value)
