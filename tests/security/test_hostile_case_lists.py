@@ -96,5 +96,5 @@ def test_cli_run_names_the_users_dataset(tmp_path: Path):
         "(a stray comma or a missing one) or export the list again"
     )
     assert errors == [expected], done.stderr[-2000:]
-    assert "cases/WE-01/tmp" not in done.stderr
+    assert "cases/WE-01/tmp" not in done.stderr and "Traceback" not in done.stderr
     assert not any(value in done.stderr + done.stdout for value in SEARCHED)
