@@ -285,6 +285,7 @@ _VALUE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an email address", re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")),
     ("a postal code", re.compile(r"^〒?\s*\d{3}-\d{4}$")),
     ("a date", re.compile(r"^(?:\d{2,4}|(?:明治|大正|昭和|平成|令和)\s*\d{1,2})\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")),
+    ("an address", re.compile(r"^(?:北海道|東京都|京都府|大阪府|[^\s\d]{2,3}県)\S*?(?:\d|丁目|番地)")),
     ("a phone number", re.compile(r"^\+?[\d\-()\s]*\d[\d\-()\s]*$")),
     ("a number", re.compile(r"\d{6,}")),
 )
@@ -313,6 +314,17 @@ def _refuse_data_header(path: Path, cells: list[str], where: str) -> None:
         f"{where} does not look like a header row: column(s) {columns} hold what looks like {kinds}; "
         f"the list seems to have no header row. {NO_HEADER_HINT}",
     )
+
+
+def _note_unknown_headers(headers: list[str], where: str, notes: list[str]) -> None:
+    """Say so when no header is a known header word: the 'header' may be a person (names only)."""
+    from breachflow.scoping.classify import shown_header
+
+    if not any(shown_header(h) for h in headers):
+        notes.append(
+            f"none of the headers on {where} is a known header word; if that row is a person, "
+            "read the list with --no-header (intake: data.header: false)"
+        )
 
 
 def _positional_headers(width: int) -> list[str]:
@@ -391,6 +403,7 @@ def _read_csv(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
     if header:
         _refuse_data_header(path, records[header_index], f"line {header_line}")
         headers = _clean_headers(path, records[header_index], f"on line {header_line}")
+        _note_unknown_headers(headers, f"line {header_line}", notes)
     else:
         headers = _positional_headers(len(records[header_index]))
         _clean_headers(path, headers, f"on line {header_line}")  # the column limit
@@ -688,6 +701,7 @@ def _sheet_table(
     if header:
         _refuse_data_header(path, header_cells[:width], where)
         headers = _clean_headers(path, header_cells[:width], f"in {where}")
+        _note_unknown_headers(headers, where, notes)
     else:
         headers = _clean_headers(path, _positional_headers(width), f"in {where}")
     if header_index:

@@ -38,6 +38,7 @@ def _write(tmp_path: Path, text: str, name: str = "list.csv") -> Path:
     "090-7777-1234,090-7777-1234,鬼瓦 権左衛門",  # a repeated phone (once: "duplicate headers '090-…'")
     "gonzaemon@example.org,鬼瓦 権左衛門,x",
     "鬼瓦 権左衛門,1970-04-01,100-0001",
+    "鬼瓦 権左衛門,東京都千代田区千代田九丁目9番9号,x",
 ])
 def test_headerless_list_is_refused_without_its_values(tmp_path: Path, first: str):
     """A first row shaped like data is refused as 'no header row', naming line 1 and the way out, not the values."""
@@ -130,6 +131,14 @@ def test_no_header_ragged_row_is_located(tmp_path: Path):
     """Without a header row the ragged check measures against the first row and names the line."""
     path = _write(tmp_path, ROWS[0] + "\n" + ROWS[1] + ",extra\n" + ROWS[2] + "\n")
     assert "line 2 has 6 fields" in _refused(path, header=False)
+
+
+def test_names_only_first_row_is_noted(tmp_path: Path):
+    """A first row of names only (no data shape) is read as a header but the user is told it may be a person."""
+    path = _write(tmp_path, "鬼瓦 権左衛門,オニガワラ\n山田 花子,ヤマダ\n")
+    result = analyse_dataset(path=path)
+    assert any("--no-header" in note for note in result.notes)
+    assert not any(value in note for note in result.notes for value in PLANTED)
 
 
 def test_plain_names_never_keep_a_personal_header(tmp_path: Path):
