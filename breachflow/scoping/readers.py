@@ -15,10 +15,8 @@ import hashlib
 import io
 import math
 import os
-import re
 import subprocess
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from breachflow.errors import DatasetError
+from breachflow.scoping.headers import column_ref, shown_header, value_shape
 from breachflow.security.files import regular_file_problem
 
 # Excel's own limit for one cell; anything larger is not a customer list cell.
@@ -280,28 +279,6 @@ def _find_header(rows: list[list[str]]) -> int | None:
     return next(i for i, count in enumerate(counts) if count >= needed)
 
 
-# Shapes of personal values that no header word has: a header row holding one is a person.
-_VALUE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an email address", re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")),
-    ("a postal code", re.compile(r"^〒?\s*\d{3}-\d{4}$")),
-    ("a date", re.compile(r"^(?:\d{2,4}|(?:明治|大正|昭和|平成|令和)\s*\d{1,2})\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")),
-    ("an address", re.compile(r"^(?:北海道|東京都|京都府|大阪府|[^\s\d]{2,3}県)\S*?(?:\d|丁目|番地)")),
-    ("a phone number", re.compile(r"^\+?[\d\-()\s]*\d[\d\-()\s]*$")),
-    ("a number", re.compile(r"\d{6,}")),
-)
-
-
-def value_shape(text: str) -> str | None:
-    """What kind of personal value ``text`` looks like ('a phone number', …), or None for a header-like text."""
-    cell = unicodedata.normalize("NFKC", text).strip()
-    for kind, pattern in _VALUE_SHAPES:
-        if pattern.search(cell):
-            if kind == "a phone number" and not 10 <= sum(c.isdigit() for c in cell) <= 15:
-                continue
-            return kind
-    return None
-
-
 def _refuse_data_header(path: Path, cells: list[str], where: str) -> None:
     """A header row with a cell shaped like a person's data is refused: the list has no header row."""
     found = [(i + 1, kind) for i, cell in enumerate(cells) if (kind := value_shape(cell))]
@@ -318,8 +295,6 @@ def _refuse_data_header(path: Path, cells: list[str], where: str) -> None:
 
 def _note_unknown_headers(headers: list[str], where: str, notes: list[str]) -> None:
     """Say so when no header is a known header word: the 'header' may be a person (names only)."""
-    from breachflow.scoping.classify import shown_header
-
     if not any(shown_header(h) for h in headers):
         notes.append(
             f"none of the headers on {where} is a known header word; if that row is a person, "
@@ -337,8 +312,6 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
     The message names a duplicated header only when it is a recognised header word;
     otherwise only the column numbers (a header cell may be a person's data).
     """
-    from breachflow.scoping.classify import shown_header
-
     if len(headers) > MAX_COLUMNS:
         raise DatasetError(
             path, f"{where}: {len(headers):,} columns (limit {MAX_COLUMNS:,}, Excel's own); this is not a list"
@@ -564,8 +537,6 @@ def _raise_ragged(path: Path, line: int, found: int, width: int) -> None:
 
 def _finish_table(path: Path, table: Table) -> Table:
     """Drop blank rows, refuse header-only lists and oversized cells."""
-    from breachflow.scoping.classify import column_ref
-
     frame = table.frame
     value_columns = [c for c in frame.columns if c != ROW_COLUMN]
     # Trimming rewrites a whole column; most columns of an export have no padded cell.

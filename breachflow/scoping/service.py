@@ -21,7 +21,8 @@ import polars as pl
 
 from breachflow.scoping import normalize as nz
 from breachflow.scoping import summary as sm
-from breachflow.scoping.classify import ColumnPlan, classify_columns, shown_header
+from breachflow.scoping.classify import ColumnPlan, classify_columns
+from breachflow.scoping.headers import shown_header
 from breachflow.scoping.merge import MERGED, ORDINAL, PERSON, assign_persons
 from breachflow.scoping.model import Person, PersonList, ScopeSummary
 from breachflow.scoping.readers import ROW_COLUMN, RawDataset, read_dataset
