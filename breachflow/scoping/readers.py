@@ -335,8 +335,8 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
 
 def _read_csv(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
     parts, encoding, commas = _decode_to_utf8(path, data)
-    first_line = parts[0][: parts[0].find(b"\n") if b"\n" in parts[0][: 1 << 22] else 1 << 22]
-    if first_line.count(b",") >= MAX_COLUMNS:
+    line_end = parts[0].find(b"\n", 0, 1 << 22)
+    if parts[0][: line_end if line_end >= 0 else 1 << 22].count(b",") >= MAX_COLUMNS:
         raise DatasetError(
             path, f"line 1: more than {MAX_COLUMNS:,} columns (Excel's own limit); this is not a list"
         )
@@ -404,7 +404,7 @@ def _read_csv(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
                     # parser spares rewriting every column that has one.
                     empty_string_is_null=True,
                     row_index_name=ROW_COLUMN,
-                    row_index_offset=header_line + header + sum(f.height for f in frames),
+                    row_index_offset=header_line + int(header) + sum(f.height for f in frames),
                     truncate_ragged_lines=False,
                 )
             )
@@ -450,7 +450,7 @@ def _check_ragged(
     """Every record must have as many fields as the header; name the first that does not.
 
     ``quoted``: a " in the file; ``commas``: the "," bytes in ``parts``, if already counted;
-    ``header`` False: the first row (``header``'s cells) is data, so it is in ``frame``.
+    ``header`` False: the first row (``header_cells``) is data, so it is in ``frame``.
     """
     if _all_rows_full(parts, header_cells, frame, quoted=quoted, commas=commas, header=header):
         return
@@ -485,7 +485,7 @@ def _all_rows_full(
         value_columns = [c for c in frame.columns if c != ROW_COLUMN]
         inside = frame.select(pl.sum_horizontal(pl.col(value_columns).str.count_matches(",", literal=True).sum()))
         commas -= int(inside.item() or 0)
-    return commas == (len(header_cells) - 1) * (frame.height + header)
+    return commas == (len(header_cells) - 1) * (frame.height + int(header))
 
 
 def _maybe_ragged(body: bytes, width: int) -> bool:
