@@ -35,10 +35,11 @@ class ConfigError(BreachflowError):
 
 
 class InputError(BreachflowError):
-    """A user-supplied file cannot be used; the message says where and why."""
+    """A user-supplied file cannot be used; the message says where and why (``detail``: without the path)."""
 
     def __init__(self, path: str | Path | None, message: str) -> None:
         self.path = str(path) if path is not None else None
+        self.detail = message
         prefix = f"{self.path}: " if self.path else ""
         super().__init__(prefix + message)
 

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # 32 random bytes in BREACHFLOW_MASTER_KEY, or in a 0600 file named by BREACHFLOW_MASTER_KEY_FILE.
     master_key: SecretStr | None = None
     master_key_file: Path | None = None
+    # The largest .xlsx accepted, as the total uncompressed size of its parts (a small zip can
+    # unpack to gigabytes): 1 GiB.
+    max_workbook_bytes: int = Field(default=1 << 30, ge=1)
     # Days after a case was opened before `breachflow case retention` lists it for purging.
     retention_days: int = Field(default=365, ge=1)
     # Demo mode: a labelled demo master key is created under home when none is configured.

@@ -6,6 +6,7 @@ Prefect is imported inside the commands, so the rest of the command line starts 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 
 from breachflow.casestore import Case
+from breachflow.errors import BreachflowError
 from breachflow.usecases import gates, response
 from cli.common import ApproveAs, AsOf, JsonFlag, emit_json, parse_as_of, wiring
 
@@ -28,6 +30,7 @@ def run(file: Path, approve_as: ApproveAs = None, as_json: JsonFlag = False, as_
     case = response.open_or_update(w, file, as_of=parse_as_of(as_of))
     if approve_as:
         gates.preapprove_all(w, case.incident_id, approver=approve_as)
+    _quiet_user_errors()
     outcome = asyncio.run(incident_response(case.incident_id))
     if as_json:
         emit_json(outcome.model_dump(mode="json"))
@@ -55,6 +58,24 @@ def report_unsent(outcome) -> int:
 
 
 UNSENT_EXIT_CODE = 3  # the run finished, but some notices were not sent
+
+
+class _NoTracebackForUserErrors(logging.Filter):
+    """Drop the traceback Prefect logs with a BreachflowError: the one-line message says it all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], BreachflowError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _quiet_user_errors() -> None:
+    """A bad list or intake ends `run` with its message, not with a traceback per flow level."""
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoTracebackForUserErrors) for f in logger.filters):
+            logger.addFilter(_NoTracebackForUserErrors())
 
 
 def _api_url_file() -> Path:

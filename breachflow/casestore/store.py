@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from breachflow.casestore.timeline import Timeline
 from breachflow.errors import CaseStoreError
-from breachflow.intake.loader import load_intake
+from breachflow.intake.loader import dataset_path, load_intake
 from breachflow.intake.model import Intake
 from breachflow.security.crypto import file_aad, is_sealed, open_sealed, seal
 from breachflow.security.keys import KeyStore, default_keystore
@@ -112,12 +112,12 @@ class Case:
         return name
 
     def contains(self, path: Path) -> bool:
-        """Whether ``path`` lies inside this case folder."""
-        return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(self.dir))
+        """Whether ``path`` lies inside this case folder, symlinks resolved (a link into the case counts)."""
+        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(self.dir))
 
     def intake(self) -> Intake:
         """The stored intake."""
-        return load_intake(self.dir / INTAKE_FILE, check_future=False)
+        return load_intake(self.dir / INTAKE_FILE, check_future=False, check_dataset=False)
 
     def manifest(self) -> dict[str, Any]:
         """Metadata: dataset hash and original path, opening time, purge time (empty while the case is opening)."""
@@ -189,18 +189,28 @@ class Case:
         return sum(self.seal(p) for p in sorted(Path(folder).rglob("*")) if p.is_file() and not p.is_symlink())
 
     def export(self, name: str, to: Path, *, overwrite: bool = False) -> Path:
-        """Decrypt one stored file to an explicit path (0600) and record the export in the timeline."""
-        data = self.read_bytes(name)
+        """Decrypt one stored file to an explicit path (0600) and record the export in the timeline.
+
+        The plaintext goes to a new temporary file in the target's folder (O_EXCL|O_NOFOLLOW,
+        0600) renamed over the target, so a symlink is replaced, never written through, and
+        no decrypted copy is left behind when the export fails.
+        """
         target = Path(to)
-        if self.contains(target):
-            raise CaseStoreError(f"case {self.incident_id}: export target {target} is inside the case folder")
         if "\x00" in str(target):
             raise CaseStoreError(f"case {self.incident_id}: export target contains a NUL character")
-        if target.exists() and not overwrite:
+        if self.contains(target):
+            raise CaseStoreError(f"case {self.incident_id}: export target {target} is inside the case folder")
+        if target.is_dir():
+            raise CaseStoreError(f"{target}: is a folder; give the file to write, e.g. {target / Path(name).name}")
+        if (target.exists() or target.is_symlink()) and not overwrite:
             raise CaseStoreError(f"{target}: already exists; choose another path or pass --overwrite")
         if not target.parent.is_dir():
             raise CaseStoreError(f"{target}: folder {target.parent} does not exist")
-        write_private(target, data)
+        data = self.read_bytes(name)
+        try:
+            write_private(target, data)
+        except OSError as exc:
+            raise CaseStoreError(f"{target}: cannot be written ({exc.strerror}); choose another path") from None
         self.timeline.append("case.exported", f"{name} を復号して書き出し", file=name, to=str(target.resolve()),
                              sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
         return target
@@ -294,6 +304,7 @@ class CaseStore:
     def open_case(self, intake: Intake, intake_path: Path, *, update: bool = False) -> Case:
         """Create (or with ``update`` refresh) a case from a validated intake file; the dataset copy is sealed."""
         directory = self._dir(intake.incident_id)
+        source = dataset_path(intake, intake_path)  # a regular file inside the intake's folder, before any write
         existed = (directory / INTAKE_FILE).exists()
         if existed and not update:
             raise CaseStoreError(
@@ -308,10 +319,7 @@ class CaseStore:
         if existed:
             manifest["opened_at"] = case.manifest().get("opened_at")
         manifest["opened_at"] = manifest.get("opened_at") or datetime.now(UTC).isoformat()
-        if intake.data.dataset:
-            source = (intake_path.parent / intake.data.dataset).resolve()
-            if not source.is_file():
-                raise CaseStoreError(f"{intake_path}: data.dataset: file {intake.data.dataset} not found next to the intake")
+        if source is not None:
             suffix = source.suffix.lower() if source.suffix.lower() in {".csv", ".xlsx", ".tsv", ".txt"} else ".bin"
             stored_as = f"dataset{suffix}"
             data = source.read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from breachflow.errors import IntakeError
 from breachflow.intake.model import Intake
+from breachflow.security.files import regular_file_problem
 
 JST = timezone(timedelta(hours=9), "JST")
 MAX_INTAKE_BYTES = 1_000_000
@@ -63,9 +65,51 @@ def parse_intake(
     return intake
 
 
-def load_intake(path: str | Path, *, as_of: date | None = None, check_future: bool = True) -> Intake:
-    """Load and validate an intake file; YAML or JSON by content."""
+def dataset_problem(dataset: str, intake_path: Path) -> str | None:
+    """Why ``data.dataset`` cannot be the intake's list, or None.
+
+    The list must be a regular file inside the intake file's folder (or below it),
+    checked on the real path, so '../', an absolute path or a symlink leading out of
+    the folder cannot make ``intake open`` copy /etc/shadow or /proc/self/environ.
+    """
+    if "\x00" in dataset:
+        return "contains a NUL character"
+    folder = os.path.realpath(intake_path.parent)
+    target = os.path.realpath(os.path.join(folder, dataset))
+    if os.path.commonpath([folder, target]) != folder or target == folder:
+        return (
+            f"{dataset!r} is outside the intake file's folder; put the list beside the intake "
+            "(or in a folder below it) and give its relative path"
+        )
+    problem = regular_file_problem(Path(target))
+    if problem == "file not found":
+        return f"file {dataset} not found next to the intake"
+    return f"{dataset}: {problem}" if problem else None
+
+
+def dataset_path(intake: Intake, intake_path: str | Path) -> Path | None:
+    """The intake's dataset as a real path inside the intake's folder; IntakeError naming data.dataset otherwise."""
+    if not intake.data.dataset:
+        return None
+    intake_path = Path(intake_path)
+    problem = dataset_problem(intake.data.dataset, intake_path)
+    if problem:
+        raise IntakeError(intake_path, [("data.dataset", problem)])
+    return Path(os.path.realpath(intake_path.parent / intake.data.dataset))
+
+
+def load_intake(
+    path: str | Path, *, as_of: date | None = None, check_future: bool = True, check_dataset: bool = True
+) -> Intake:
+    """Load and validate an intake file; YAML or JSON by content.
+
+    ``check_dataset`` (off for a case's stored copy, whose list is sealed elsewhere) also
+    requires ``data.dataset`` to be a regular file inside the intake's folder.
+    """
     path = Path(path)
+    problem = regular_file_problem(path)
+    if problem:
+        raise IntakeError(path, [("(file)", problem)])
     try:
         if path.stat().st_size > MAX_INTAKE_BYTES:
             raise IntakeError(path, [("(file)", f"larger than {MAX_INTAKE_BYTES} bytes; is this an intake?")])
@@ -82,4 +126,7 @@ def load_intake(path: str | Path, *, as_of: date | None = None, check_future: bo
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else f"line {getattr(exc, 'lineno', '?')}"
         raise IntakeError(path, [(where, "not valid YAML/JSON syntax")]) from None
-    return parse_intake(raw, source=path, as_of=as_of, check_future=check_future)
+    intake = parse_intake(raw, source=path, as_of=as_of, check_future=check_future)
+    if check_dataset:
+        dataset_path(intake, path)
+    return intake

@@ -39,6 +39,7 @@ class IssueKind(StrEnum):
     not_regular_file = "not_regular_file"
     broken_symlink = "broken_symlink"
     symlink_loop = "symlink_loop"
+    symlink_outside = "symlink_outside"  # a link whose target is outside every scanned root: never followed
     broken_container = "broken_container"
     binary_content = "binary_content"
     undecodable = "undecodable"

@@ -124,6 +124,9 @@ def _stat_issue(path: str, exc: OSError) -> FileIssue:
 def _walk(roots: list[Path]) -> _Walk:
     walk = _Walk()
     seen_dirs: set[tuple[int, int]] = set()
+    # A symlink is followed only to a target inside a scanned root (real paths compared):
+    # a link to / or to another share would widen the scan beyond what was configured.
+    real_roots = tuple(os.path.realpath(root) for root in roots)
 
     def visit_file(path: str, info: os.stat_result) -> None:
         if suffix_of(path) not in SCANNED_SUFFIXES:
@@ -149,6 +152,12 @@ def _walk(roots: list[Path]) -> _Walk:
             walk.issues.append(FileIssue(path=path, kind=IssueKind.unreadable, message=f"cannot list: {exc.strerror}"))
             return
         for child in children:
+            if child.is_symlink() and not _under(os.path.realpath(child.path), real_roots):
+                walk.issues.append(FileIssue(
+                    path=child.path, kind=IssueKind.symlink_outside,
+                    message="symbolic link to a target outside the scanned folders; not followed",
+                ))
+                continue
             try:
                 child_info = child.stat(follow_symlinks=True)
             except OSError as exc:

@@ -45,6 +45,7 @@ from breachflow.requests.model import (
     SuppressionList,
     TypeCount,
 )
+from breachflow.security.files import regular_file_problem
 
 REQUESTS_FILE = "requests/requests.json"
 SUPPRESSED_FILE = "requests/suppressed.json"
@@ -214,6 +215,9 @@ def _parse_date(value: str) -> date | None:
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    problem = regular_file_problem(path)  # a FIFO would hang the read, a device never end
+    if problem and problem != "file not found":
+        raise DatasetError(path, problem)
     try:
         if path.stat().st_size > MAX_IMPORT_BYTES:
             raise DatasetError(path, f"larger than {MAX_IMPORT_BYTES} bytes; is this the desk's request list?")
@@ -232,11 +236,15 @@ def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
             "(optional: channel, person_ref, desk_ref, note)"
         )
     rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        row = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
-        rows.append((reader.line_num, row))
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            row = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        # The csv module's messages name the problem (quoting, field size), never a cell.
+        raise DatasetError(path, f"line {reader.line_num}: not valid CSV ({exc}); check the quoting") from None
     return rows
 
 

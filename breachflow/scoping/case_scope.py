@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from breachflow.casestore import Case
-from breachflow.errors import CaseStoreError
+from breachflow.errors import CaseStoreError, DatasetError
 from breachflow.scoping.model import PersonList, ScopeSummary
 
 SCOPE_FILE = "scope.json"
@@ -22,7 +22,13 @@ def scope_case(*, case: Case, as_of: date | None = None) -> ScopeSummary:
     with case.dataset_file() as dataset:
         if dataset is None:
             raise CaseStoreError(f"case {case.incident_id}: the intake names no data.dataset to scope")
-        summary, persons = scope_dataset(path=dataset, as_of=as_of or intake.discovered_on)
+        try:
+            summary, persons = scope_dataset(
+                path=dataset, as_of=as_of or intake.discovered_on, header=intake.data.header, plain_names=True
+            )
+        except DatasetError as exc:
+            # The user knows the list by the path in the intake, not by the temporary copy.
+            raise DatasetError(intake.data.dataset, exc.detail.replace(str(dataset), str(intake.data.dataset))) from None
     previous = case.read_model(SCOPE_FILE, ScopeSummary) if case.has(SCOPE_FILE) else None
     case.write_model(PERSONS_FILE, persons)
     case.write_model(SCOPE_FILE, summary)

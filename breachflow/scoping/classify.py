@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,6 +10,7 @@ import polars as pl
 
 from breachflow.errors import DatasetError
 from breachflow.scoping import normalize
+from breachflow.scoping.headers import column_ref, item_from_header
 from breachflow.scoping.readers import RawDataset
 from breachflow.vocabulary import DataItem
 
@@ -42,63 +41,6 @@ class ColumnPlan:
     def label(self) -> str:
         """The item name, or 'ignored'."""
         return self.item.value if self.item is not None else IGNORED
-
-
-# Ordered: the first pattern that matches the normalised header wins, so the specific
-# forms (氏名カナ, メールアドレス, 会社名, カード番号下4桁) come before the general ones.
-_HEADER_RULES: tuple[tuple[str, DataItem | None], ...] = (
-    (r"^(no|#|連番|通番|行番号|行|番号|項番|№)$", None),
-    (r"フリガナ|ふりがな|カナ|かな|ヨミ|よみ|読み|kana|furigana|^セイ$|^メイ$", DataItem.kana),
-    (r"セキュリティコード|securitycode|^cvv|^cvc", DataItem.card_security_code),
-    (r"下4桁|下四桁|last4", DataItem.card_last4),
-    (r"有効期限|expiry|expiration", DataItem.card_expiry),
-    (r"カード番号|クレジットカード|cardnumber|cardno|creditcard", DataItem.card_number),
-    (r"口座|bankaccount|accountnumber", DataItem.bank_account),
-    (r"暗証番号|^pin$|pincode", DataItem.pin),
-    (r"パスワード|password|passwd|^pwd$", DataItem.password),
-    (r"マイナンバー|個人番号|mynumber", DataItem.my_number),
-    (r"ログインid|loginid|ユーザーid|ユーザid|userid|会員id|アカウント", DataItem.login_id),
-    (r"顧客番号|顧客id|顧客コード|会員番号|お客様番号|customerid|customerno|customercode|membernumber|^id$",
-     DataItem.customer_id),
-    (r"メール|mail", DataItem.email),
-    (r"〒|郵便番号|郵便|^zip|postal|postcode", DataItem.postal_code),
-    (r"^都道府県$|^prefecture$", DataItem.prefecture),
-    (r"^fax|ファックス|ファクス", DataItem.other),
-    (r"電話|^tel|携帯|phone|mobile|連絡先", DataItem.phone),
-    (r"生年月日|誕生日|birth|^dob$", DataItem.birth_date),
-    (r"年齢|^age$", DataItem.age),
-    (r"性別|gender|^sex$", DataItem.gender),
-    (r"既往歴|既往症|病歴|medicalhistory", DataItem.medical_history),
-    (r"健康診断|健診|checkup", DataItem.medical_checkup),
-    (r"障害|障がい|disability", DataItem.disability),
-    (r"健康|体調|病名|診断|アレルギー|通院|health|diagnosis", DataItem.health),
-    (r"犯罪歴|前科|criminal", DataItem.criminal_record),
-    (r"犯罪被害|被害歴", DataItem.crime_victim),
-    (r"信条|宗教|信仰|religion|creed", DataItem.creed),
-    (r"人種|民族|race|ethnic", DataItem.race),
-    (r"社会的身分|本籍|門地", DataItem.social_status),
-    (r"勤務先|会社名|勤め先|employer|company", DataItem.employer),
-    (r"職業|職種|occupation|^job", DataItem.occupation),
-    (r"取引|購入|金額|商品|注文|売上|契約|transaction|purchase|amount|order|product", DataItem.transaction),
-    (r"住所|所在地|番地|市区町村|建物|address|street|city", DataItem.address),
-    (r"氏名|お名前|名前|^姓$|^名$|^氏$|^姓名$|name", DataItem.name),
-)
-_COMPILED = tuple((re.compile(p), item) for p, item in _HEADER_RULES)
-
-
-def _header_key(header: str) -> str:
-    """NFKC, lower-case, with spaces and punctuation removed (「お名前（漢字）」→ お名前漢字)."""
-    text = unicodedata.normalize("NFKC", header).lower()
-    return re.sub(r"[\s()\[\]{}<>・:：_.\-/\\「」【】『』\"'*※]+", "", text)
-
-
-def item_from_header(header: str) -> tuple[bool, DataItem | None]:
-    """(matched, item) for a header text; item None means a non-personal column."""
-    key = _header_key(header)
-    for pattern, item in _COMPILED:
-        if pattern.search(key):
-            return True, item
-    return False, None
 
 
 def item_from_values(values: pl.Series) -> DataItem | None:
@@ -170,8 +112,17 @@ def _apply_overrides(
         by_key.setdefault(plan.key.split("!", 1)[-1], []).append(i)
     for key, wanted in overrides.items():
         if key not in by_key:
-            known = ", ".join(f"'{p.key}'" for p in plans)
-            raise DatasetError(raw.path, f"--map names column '{key}', which is not in the dataset; columns are: {known}")
+            # Only header words are listed: a header cell may be a person's data.
+            known = ", ".join(
+                column_ref(header, i).removeprefix("column ")
+                for table in raw.tables
+                for i, header in enumerate(table.headers)
+            )
+            raise DatasetError(
+                raw.path,
+                f"--map names column '{key}', which is not in the dataset; columns are: {known} "
+                "('breachflow scope' without --map shows every column name)",
+            )
         item = _parse_item(raw, key, wanted)
         for i in sorted(set(by_key[key])):
             old = plans[i]

@@ -24,12 +24,20 @@ from pathlib import Path
 import polars as pl
 
 from breachflow.errors import DatasetError
+from breachflow.scoping.headers import column_ref, shown_header, value_shape
+from breachflow.security.files import regular_file_problem
 
 # Excel's own limit for one cell; anything larger is not a customer list cell.
 MAX_CELL_CHARS = 32_767
 # How many leading records are searched for the header row (title lines above it).
 HEADER_SEARCH_ROWS = 30
 ROW_COLUMN = "__row"
+# Excel's own column limit: a wider "list" is not a customer list (and each header costs).
+MAX_COLUMNS = 16_384
+NO_HEADER_HINT = (
+    "add a header row (e.g. 氏名,電話番号,メールアドレス) as the first line, or read the list as having "
+    "no header row: 'breachflow scope --no-header FILE', or 'data.header: false' in the intake"
+)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -68,8 +76,22 @@ class RawDataset:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def read_dataset(*, path: Path) -> RawDataset:
-    """Read a CSV or XLSX file as text tables; raise DatasetError on any bad input."""
+def read_dataset(*, path: Path, header: bool = True, max_workbook_bytes: int | None = None) -> RawDataset:
+    """Read a CSV or XLSX file as text tables; raise DatasetError on any bad input.
+
+    ``header`` False reads a list without a header row: every row is data and the
+    columns are named by position (列1, 列2, …). With ``header`` True a header row whose
+    cells look like data (a phone number, an email address, a date, a postal code) is
+    refused, so a person never becomes the column names. ``max_workbook_bytes`` (default:
+    the ``max_workbook_bytes`` setting) limits what an .xlsx may unpack to.
+    """
+    problem = regular_file_problem(path)  # a FIFO would hang the read, /dev/zero never end
+    if problem == "file not found":
+        raise DatasetError(path, "file not found; check the path")
+    if problem == "is a folder, not a file":
+        raise DatasetError(path, "is a directory; pass the CSV or XLSX file itself")
+    if problem and not problem.startswith("cannot read"):
+        raise DatasetError(path, problem)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -81,10 +103,11 @@ def read_dataset(*, path: Path) -> RawDataset:
     if not data or data.isspace():  # isspace stops at the first other byte; strip copies
         raise DatasetError(path, "the file is empty; export the list again with its header row and data")
     if data.startswith(_OLE_MAGIC):
-        return _read_ole(path, data)
+        return _read_ole(path, data, header=header)
     if data.startswith(_ZIP_MAGIC):
-        return _read_workbook(path, data)
-    return _read_csv(path, data)
+        _check_unpacked_size(path, data, max_workbook_bytes)
+        return _read_workbook(path, data, header=header)
+    return _read_csv(path, data, header=header)
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -256,23 +279,67 @@ def _find_header(rows: list[list[str]]) -> int | None:
     return next(i for i, count in enumerate(counts) if count >= needed)
 
 
+def _refuse_data_header(path: Path, cells: list[str], where: str) -> None:
+    """A header row with a cell shaped like a person's data is refused: the list has no header row."""
+    found = [(i + 1, kind) for i, cell in enumerate(cells) if (kind := value_shape(cell))]
+    if not found:
+        return
+    columns = ", ".join(str(i) for i, _ in found[:10]) + (" …" if len(found) > 10 else "")
+    kinds = ", ".join(sorted({kind for _, kind in found}))
+    raise DatasetError(
+        path,
+        f"{where} does not look like a header row: column(s) {columns} hold what looks like {kinds}; "
+        f"the list seems to have no header row. {NO_HEADER_HINT}",
+    )
+
+
+def _note_unknown_headers(headers: list[str], where: str, notes: list[str]) -> None:
+    """Say so when no header is a known header word: the 'header' may be a person (names only)."""
+    if not any(shown_header(h) for h in headers):
+        notes.append(
+            f"none of the headers on {where} is a known header word; if that row is a person, "
+            "read the list with --no-header (intake: data.header: false)"
+        )
+
+
+def _positional_headers(width: int) -> list[str]:
+    return [f"列{i + 1}" for i in range(width)]
+
+
 def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
-    """Header texts, stripped; unnamed columns become 列N; duplicates are refused."""
+    """Header texts, stripped; unnamed columns become 列N; duplicates are refused.
+
+    The message names a duplicated header only when it is a recognised header word;
+    otherwise only the column numbers (a header cell may be a person's data).
+    """
+    if len(headers) > MAX_COLUMNS:
+        raise DatasetError(
+            path, f"{where}: {len(headers):,} columns (limit {MAX_COLUMNS:,}, Excel's own); this is not a list"
+        )
     cleaned = [h.strip() or f"列{i + 1}" for i, h in enumerate(headers)]
     seen: dict[str, list[int]] = {}
     for i, header in enumerate(cleaned):
         seen.setdefault(header, []).append(i + 1)
-    duplicates = {h: cols for h, cols in seen.items() if len(cols) > 1}
+    duplicates = [cols for cols in seen.values() if len(cols) > 1]
     if duplicates:
-        listed = "; ".join(f"'{h}' in columns {', '.join(map(str, cols))}" for h, cols in duplicates.items())
+        listed = "; ".join(
+            (f"'{shown}' in columns " if (shown := shown_header(cleaned[cols[0] - 1])) else "columns ")
+            + ", ".join(map(str, cols))
+            for cols in duplicates[:10]
+        ) + (f"; and {len(duplicates) - 10} more" if len(duplicates) > 10 else "")
         raise DatasetError(
             path, f"duplicate column headers {where}: {listed}; rename them so each header is unique"
         )
     return cleaned
 
 
-def _read_csv(path: Path, data: bytes) -> RawDataset:
+def _read_csv(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
     parts, encoding, commas = _decode_to_utf8(path, data)
+    line_end = parts[0].find(b"\n", 0, 1 << 22)
+    if parts[0][: line_end if line_end >= 0 else 1 << 22].count(b",") >= MAX_COLUMNS:
+        raise DatasetError(
+            path, f"line 1: more than {MAX_COLUMNS:,} columns (Excel's own limit); this is not a list"
+        )
     quoted = any(b'"' in part for part in parts)  # one scan, used twice
     # Parts are parsed one by one (no copy to join them) when no quoted cell can span a cut
     # and the header search stays within the first part.
@@ -301,11 +368,18 @@ def _read_csv(path: Path, data: bytes) -> RawDataset:
         raise DatasetError(path, "has no header row: the first lines are blank; export the list with its headers")
     header_line = line_after[header_index - 1] + 1 if header_index else 1
     if header_index:
+        found = "header row" if header else "first row of the list"
         notes.append(
-            f"header row found on line {header_line}; lines 1-{header_line - 1} "
+            f"{found} found on line {header_line}; lines 1-{header_line - 1} "
             "(a title above the list) were skipped"
         )
-    headers = _clean_headers(path, records[header_index], f"on line {header_line}")
+    if header:
+        _refuse_data_header(path, records[header_index], f"line {header_line}")
+        headers = _clean_headers(path, records[header_index], f"on line {header_line}")
+        _note_unknown_headers(headers, f"line {header_line}", notes)
+    else:
+        headers = _positional_headers(len(records[header_index]))
+        _clean_headers(path, headers, f"on line {header_line}")  # the column limit
     start = 0
     for _ in range(header_line - 1):
         start = utf8.index(b"\n", start) + 1
@@ -323,14 +397,14 @@ def _read_csv(path: Path, data: bytes) -> RawDataset:
             frames.append(
                 pl.read_csv(
                     part,
-                    has_header=index == 0,
+                    has_header=header and index == 0,
                     new_columns=names,
                     infer_schema=False,
                     # Blank cells become null in any case (see _finish_table); doing it in the
                     # parser spares rewriting every column that has one.
                     empty_string_is_null=True,
                     row_index_name=ROW_COLUMN,
-                    row_index_offset=header_line + 1 + sum(f.height for f in frames),
+                    row_index_offset=header_line + int(header) + sum(f.height for f in frames),
                     truncate_ragged_lines=False,
                 )
             )
@@ -343,8 +417,12 @@ def _read_csv(path: Path, data: bytes) -> RawDataset:
             path, f"cannot be parsed as CSV ({type(exc).__name__}); check the quoting and the separators"
         ) from None
     frame = pl.concat(frames) if len(frames) > 1 else frames[0]
-    _check_ragged(path, parts, header_line, records[header_index], frame, quoted=quoted, commas=commas)
-    table = _finish_table(path, Table(sheet=None, header_line=header_line, headers=headers, frame=frame))
+    _check_ragged(
+        path, parts, header_line, records[header_index], frame, quoted=quoted, commas=commas, header=header
+    )
+    table = _finish_table(
+        path, Table(sheet=None, header_line=header_line if header else 0, headers=headers, frame=frame)
+    )
     return RawDataset(path=path, encoding=encoding, tables=[table], notes=notes, content=data)
 
 
@@ -362,25 +440,33 @@ def _check_ragged(
     path: Path,
     parts: list[bytes],
     header_line: int,
-    header: list[str],
+    header_cells: list[str],
     frame: pl.DataFrame,
     *,
     quoted: bool,
     commas: int | None = None,
+    header: bool = True,
 ) -> None:
     """Every record must have as many fields as the header; name the first that does not.
 
-    ``quoted``: a " in the file; ``commas``: the "," bytes in ``parts``, if already counted.
+    ``quoted``: a " in the file; ``commas``: the "," bytes in ``parts``, if already counted;
+    ``header`` False: the first row (``header_cells``) is data, so it is in ``frame``.
     """
-    if _all_rows_full(parts, header, frame, quoted=quoted, commas=commas):
+    if _all_rows_full(parts, header_cells, frame, quoted=quoted, commas=commas, header=header):
         return
     body = b"".join(parts) if len(parts) > 1 else parts[0]
-    if _maybe_ragged(body, len(header)):
-        _locate_ragged(path, body.decode("utf-8"), header_line, len(header))
+    if _maybe_ragged(body, len(header_cells)):
+        _locate_ragged(path, body.decode("utf-8"), header_line, len(header_cells))
 
 
 def _all_rows_full(
-    parts: list[bytes], header: list[str], frame: pl.DataFrame, *, quoted: bool, commas: int | None = None
+    parts: list[bytes],
+    header_cells: list[str],
+    frame: pl.DataFrame,
+    *,
+    quoted: bool,
+    commas: int | None = None,
+    header: bool = True,
 ) -> bool:
     """True when the parsed ``frame`` proves that every record has the header's width.
 
@@ -393,12 +479,13 @@ def _all_rows_full(
     """
     if commas is None:
         commas = sum(part.count(b",") for part in parts)
-    commas -= sum(cell.count(",") for cell in header)
+    if header:
+        commas -= sum(cell.count(",") for cell in header_cells)
     if quoted:
         value_columns = [c for c in frame.columns if c != ROW_COLUMN]
         inside = frame.select(pl.sum_horizontal(pl.col(value_columns).str.count_matches(",", literal=True).sum()))
         commas -= int(inside.item() or 0)
-    return commas == (len(header) - 1) * (frame.height + 1)
+    return commas == (len(header_cells) - 1) * (frame.height + int(header))
 
 
 def _maybe_ragged(body: bytes, width: int) -> bool:
@@ -472,11 +559,11 @@ def _finish_table(path: Path, table: Table) -> Table:
             too_long = frame.filter(pl.col(name).str.len_chars() > MAX_CELL_CHARS)
             if too_long.height:
                 row = too_long[ROW_COLUMN][0]
-                header = table.headers[int(name[1:])]
+                column = column_ref(table.headers[int(name[1:])], int(name[1:]))
                 chars = too_long[name].str.len_chars()[0]
                 raise DatasetError(
                     path,
-                    f"{where}, row {row}, column '{header}': a cell holds {chars:,} characters "
+                    f"{where}, row {row}, {column}: a cell holds {chars:,} characters "
                     f"(limit {MAX_CELL_CHARS:,}, Excel's own); this is not a list cell — "
                     "remove it or correct the export",
                 )
@@ -486,7 +573,7 @@ def _finish_table(path: Path, table: Table) -> Table:
 # --- XLSX ------------------------------------------------------------------------------
 
 
-def _read_ole(path: Path, data: bytes) -> RawDataset:
+def _read_ole(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
     """An OLE file is either a password-protected workbook or a legacy .xls."""
     import msoffcrypto
 
@@ -500,7 +587,28 @@ def _read_ole(path: Path, data: bytes) -> RawDataset:
             "is a password-protected Excel workbook; open it in Excel, remove the password "
             "(ファイル > 情報 > ブックの保護 > パスワードを使用して暗号化), save, and pass that copy",
         )
-    return _read_workbook(path, data)
+    return _read_workbook(path, data, header=header)
+
+
+def _check_unpacked_size(path: Path, data: bytes, limit: int | None) -> None:
+    """Refuse a workbook whose parts declare more than ``limit`` bytes uncompressed (a zip bomb)."""
+    import zipfile
+
+    if limit is None:
+        from breachflow.settings import get_settings
+
+        limit = get_settings().max_workbook_bytes
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # calamine reports an unreadable workbook with its own message
+    if unpacked > limit:
+        raise DatasetError(
+            path,
+            f"the workbook unpacks to {unpacked:,} bytes (limit {limit:,}, setting BREACHFLOW_MAX_WORKBOOK_BYTES); "
+            "split the list or save it as CSV",
+        )
 
 
 def _cell_text(value: object) -> str | None:
@@ -518,7 +626,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_workbook(path: Path, data: bytes) -> RawDataset:
+def _read_workbook(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -531,7 +639,7 @@ def _read_workbook(path: Path, data: bytes) -> RawDataset:
     notes: list[str] = []
     for sheet_name in workbook.sheet_names:
         rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        table = _sheet_table(path, sheet_name, rows, notes)
+        table = _sheet_table(path, sheet_name, rows, notes, header=header)
         if table is not None:
             tables.append(table)
     if not tables:
@@ -541,14 +649,16 @@ def _read_workbook(path: Path, data: bytes) -> RawDataset:
     return RawDataset(path=path, encoding="xlsx", tables=tables, notes=notes, content=data)
 
 
-def _sheet_table(path: Path, sheet: str, rows: list[list[object]], notes: list[str]) -> Table | None:
+def _sheet_table(
+    path: Path, sheet: str, rows: list[list[object]], notes: list[str], *, header: bool = True
+) -> Table | None:
     texts = [[_cell_text(v) or "" for v in row] for row in rows[:HEADER_SEARCH_ROWS]]
     header_index = _find_header(texts)
     if header_index is None:
         return None
     header_cells = texts[header_index]
     filled = sum(1 for cell in header_cells if cell.strip())
-    data_rows = rows[header_index + 1 :]
+    data_rows = rows[header_index + int(header) :]
     if filled < 2 or not any(any(v not in (None, "") for v in row) for row in data_rows):
         notes.append(f"sheet '{sheet}' skipped: it does not look like a list")
         return None
@@ -558,7 +668,13 @@ def _sheet_table(path: Path, sheet: str, rows: list[list[object]], notes: list[s
         len(row) < width or row[width - 1] in (None, "") for row in data_rows
     ):
         width -= 1
-    headers = _clean_headers(path, header_cells[:width], f"in sheet '{sheet}' (row {header_index + 1})")
+    where = f"sheet '{sheet}', row {header_index + 1}"
+    if header:
+        _refuse_data_header(path, header_cells[:width], where)
+        headers = _clean_headers(path, header_cells[:width], f"in {where}")
+        _note_unknown_headers(headers, where, notes)
+    else:
+        headers = _clean_headers(path, _positional_headers(width), f"in {where}")
     if header_index:
         notes.append(f"sheet '{sheet}': header row found on row {header_index + 1}; rows above it skipped")
     columns: dict[str, list[str | None]] = {f"c{i}": [] for i in range(width)}
@@ -566,13 +682,14 @@ def _sheet_table(path: Path, sheet: str, rows: list[list[object]], notes: list[s
         if len(row) > width and any(v not in (None, "") for v in row[width:]):
             raise DatasetError(
                 path,
-                f"sheet '{sheet}', row {header_index + 2 + data_rows.index(row)}: cells beyond the last "
+                f"sheet '{sheet}', row {header_index + 1 + int(header) + data_rows.index(row)}: cells beyond the last "
                 f"header column ({width}); give those columns a header or delete them",
             )
         for i in range(width):
             columns[f"c{i}"].append(_cell_text(row[i]) if i < len(row) else None)
-    first_row = header_index + 2
+    first_row = header_index + 1 + int(header)
     frame = pl.DataFrame(columns, schema={name: pl.String for name in columns}).with_row_index(
         ROW_COLUMN, offset=first_row
     )
-    return _finish_table(path, Table(sheet=sheet, header_line=header_index + 1, headers=headers, frame=frame))
+    header_line = header_index + 1 if header else 0
+    return _finish_table(path, Table(sheet=sheet, header_line=header_line, headers=headers, frame=frame))

@@ -21,6 +21,7 @@ import polars as pl
 from breachflow.scoping import normalize as nz
 from breachflow.scoping import summary as sm
 from breachflow.scoping.classify import ColumnPlan, classify_columns
+from breachflow.scoping.headers import shown_header
 from breachflow.scoping.merge import MERGED, ORDINAL, PERSON, assign_persons
 from breachflow.scoping.model import Person, PersonList, ScopeSummary
 from breachflow.scoping.readers import ROW_COLUMN, RawDataset, read_dataset
@@ -64,14 +65,23 @@ class ScopeResult:
 
 
 def scope_dataset(
-    *, path: Path, mapping_overrides: dict[str, DataItem] | None = None, as_of: date | None = None
+    *,
+    path: Path,
+    mapping_overrides: dict[str, DataItem] | None = None,
+    as_of: date | None = None,
+    header: bool = True,
+    plain_names: bool = False,
 ) -> tuple[ScopeSummary, PersonList]:
     """Scope the leaked list at ``path``: the aggregate summary and the person list.
 
     ``mapping_overrides`` maps a column header to an item; the string "ignored" is also
-    accepted and marks a column that holds no personal data.
+    accepted and marks a column that holds no personal data. ``header`` False reads a
+    list without a header row (columns 列1, 列2, …). ``plain_names``: the summary names
+    columns as a plain record may (see ``plain_column_name``).
     """
-    result = analyse_dataset(path=path, mapping_overrides=mapping_overrides, as_of=as_of)
+    result = analyse_dataset(
+        path=path, mapping_overrides=mapping_overrides, as_of=as_of, header=header, plain_names=plain_names
+    )
     summary, sha256, persons = result.summary, result.dataset_sha256, result.persons
     # Only the ordered copy stays alive while the models are built (peak memory).
     del result
@@ -84,9 +94,11 @@ def analyse_dataset(
     path: Path,
     mapping_overrides: Mapping[str, DataItem | str] | None = None,
     as_of: date | None = None,
+    header: bool = True,
+    plain_names: bool = False,
 ) -> ScopeResult:
     """Scope the list at ``path``, keeping the column plans, notes and the person frame."""
-    raw = read_dataset(path=path)
+    raw = read_dataset(path=path, header=header)
     plans = classify_columns(raw=raw, overrides=mapping_overrides)
     rows = _standard_rows(raw, plans)
     phone_count = sum(1 for c in rows.columns if c.startswith("phone_raw"))
@@ -101,7 +113,7 @@ def analyse_dataset(
         rows=rows.height,
         persons=persons.height,
         duplicates_merged=rows.height - persons.height,
-        columns={plan.key: plan.label for plan in plans},
+        columns={(plain_column_name(raw, plan) if plain_names else plan.key): plan.label for plan in plans},
         items=sorted((i for i in _ITEMS if persons.get_column(f"has_{i.value}").any()), key=str),
         sensitive=bool(persons.get_column("sensitive").any()),
         financial=bool(persons.get_column("financial").any()),
@@ -112,6 +124,18 @@ def analyse_dataset(
         contactable=sm.contactable(persons),
     )
     return ScopeResult(summary, plans, list(raw.notes), persons, raw.content)
+
+
+def plain_column_name(raw: RawDataset, plan: ColumnPlan) -> str:
+    """A column's name as an unencrypted record keeps it: its header if a recognised header word, else 列N.
+
+    scope.json stays plain and outlives the purge; a header cell may be a person's data
+    (a list without a header row whose first row was not caught as data).
+    """
+    table = raw.tables[plan.table]
+    index = int(plan.column[1:])
+    name = shown_header(table.headers[index]) or f"列{index + 1}"
+    return f"{table.sheet}!{name}" if len(raw.tables) > 1 and table.sheet else name
 
 
 def _standard_rows(raw: RawDataset, plans: list[ColumnPlan]) -> pl.DataFrame:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from breachflow.facts import effective_intake
 from breachflow.intake import load_intake
+from breachflow.intake.loader import dataset_path
 from breachflow.intake.model import Intake
 from breachflow.obligations import assess
 from breachflow.obligations.model import Decision
@@ -48,7 +49,9 @@ def assess_file(w: Wiring, file: Path, *, as_of: date | None = None,
     if intake.data.dataset:
         from breachflow.scoping import scope_dataset
 
-        scope, _ = scope_dataset(path=file.parent / intake.data.dataset, as_of=intake.discovered_on)
+        scope, _ = scope_dataset(
+            path=dataset_path(intake, file), as_of=intake.discovered_on, header=intake.data.header
+        )
     decision = decide(intake=intake, scope=scope)
     outcome = record_decision(case=w.case(intake.incident_id), decision=decision) if record else None
     return decision, outcome

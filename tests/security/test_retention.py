@@ -88,16 +88,20 @@ def test_export_target_inside_the_case_folder_or_with_nul_is_refused(case, tmp_p
 
 
 def test_dataset_name_from_the_intake_cannot_place_the_copy_outside_the_case(tmp_path) -> None:
-    """An intake naming ../ as dataset reads that file but stores it as dataset.csv inside the case folder."""
+    """An intake naming ../ as dataset is refused (data.dataset must stay in the intake's folder); nothing is written."""
     (tmp_path / "sub").mkdir()
     case = open_case(tmp_path)
     text = (case.dir / "intake.yaml").read_text("utf-8").replace("dataset: customers.csv", "dataset: ../customers.csv")
     (tmp_path / "sub" / "evil.yaml").write_text(text, encoding="utf-8")
+    from breachflow.errors import IntakeError
     from breachflow.intake import load_intake
 
-    reopened = CaseStore(get_settings().cases_dir).open_case(
-        load_intake(tmp_path / "sub" / "evil.yaml", check_future=False), tmp_path / "sub" / "evil.yaml", update=True)
-    assert reopened.manifest()["dataset"]["stored_as"] == "dataset.csv"
+    with pytest.raises(IntakeError, match="data.dataset"):
+        load_intake(tmp_path / "sub" / "evil.yaml", check_future=False)
+    intake = load_intake(tmp_path / "sub" / "evil.yaml", check_future=False, check_dataset=False)
+    with pytest.raises(IntakeError, match="data.dataset"):
+        CaseStore(get_settings().cases_dir).open_case(intake, tmp_path / "sub" / "evil.yaml", update=True)
+    assert case.manifest()["dataset"]["stored_as"] == "dataset.csv"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["WE-01.yaml", "bf-home", "customers.csv", "sub"]
 
 
