@@ -39,12 +39,25 @@ def case_timeline(incident_id: str, as_json: JsonFlag = False) -> None:
 
 
 @case_app.command("verify")
-def case_verify(incident_id: str) -> None:
-    """Check the timeline's hash chain (names the first broken entry) and warn about loose permissions."""
+def case_verify(
+    incident_id: str,
+    repair: Annotated[bool, typer.Option("--repair", help="Delete tmp/ leftovers and seal plaintext files in place.")] = False,
+) -> None:
+    """Check the timeline's hash chain, report plaintext files a crash left behind, and warn about loose permissions."""
     case = wiring().case(incident_id)
     count = case.timeline.verify()
     warn_loose_permissions([case])
-    typer.echo(f"case {incident_id}: timeline intact ({count} entries)")
+    if repair:
+        done = case.repair_plaintext()
+        typer.echo(f"case {incident_id}: {done['removed']} temporary file(s) removed, {done['sealed']} file(s) sealed")
+    plain = case.plaintext_files()
+    for name in plain:
+        typer.echo(f"plaintext: {name} — run 'breachflow case verify {incident_id} --repair' to seal or remove it",
+                   err=True)
+    typer.echo(f"case {incident_id}: timeline intact ({count} entries); "
+               + (f"{len(plain)} plaintext file(s)" if plain else "no plaintext file outside the aggregate records"))
+    if plain:
+        raise typer.Exit(1)
 
 
 @case_app.command("export")

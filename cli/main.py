@@ -61,7 +61,9 @@ def main() -> None:
     os.umask(0o077)
     try:
         _warn_loose_permissions()
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns (not raises) a typer.Exit's code here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except BreachflowError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)

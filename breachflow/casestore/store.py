@@ -26,7 +26,7 @@ from breachflow.casestore.timeline import Timeline
 from breachflow.errors import CaseStoreError
 from breachflow.intake.loader import dataset_path, load_intake
 from breachflow.intake.model import Intake
-from breachflow.security.crypto import file_aad, is_sealed, open_sealed, seal
+from breachflow.security.crypto import MAGIC, file_aad, is_sealed, open_sealed, seal
 from breachflow.security.keys import KeyStore, default_keystore
 from breachflow.security.files import write_private
 
@@ -235,12 +235,51 @@ class Case:
             yield None
             return
         stored_as = self.manifest()["dataset"]["stored_as"]
+        self.remove_temporaries()  # a decrypted copy a killed run left behind goes before a new one is made
         target = self.path(f"{TMP_DIR}/{os.urandom(8).hex()}{Path(stored_as).suffix}")
         try:
             write_private(target, data)
             yield target
         finally:
             target.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------ plaintext left behind
+
+    def plaintext_files(self) -> list[str]:
+        """Case-relative names of files that hold plaintext but should not: not an aggregate record, not sealed."""
+        found = []
+        for path in sorted(self.dir.rglob("*")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            name = path.relative_to(self.dir).as_posix()
+            if stays_plain(name):
+                continue
+            with path.open("rb") as handle:
+                if not is_sealed(handle.read(len(MAGIC))):
+                    found.append(name)
+        return found
+
+    def remove_temporaries(self) -> int:
+        """Delete what a crashed run left in tmp/ (decrypted copies); returns how many files went."""
+        removed = 0
+        folder = self.dir / TMP_DIR
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.is_file() or path.is_symlink():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+    def repair_plaintext(self) -> dict[str, int]:
+        """Remove tmp/ leftovers and seal every other plaintext file in place (e.g. letters a crash left unsealed)."""
+        removed = self.remove_temporaries()
+        sealed = 0
+        for name in self.plaintext_files():
+            self.write_bytes(name, self.path(name).read_bytes())
+            sealed += 1
+        if removed or sealed:
+            self.timeline.append("case.repaired", "平文で残ったファイルを削除又は暗号化", removed=removed, sealed=sealed)
+        return {"removed": removed, "sealed": sealed}
 
     # ------------------------------------------------------------ retention
 

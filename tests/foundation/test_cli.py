@@ -97,3 +97,20 @@ def test_the_timeline_is_shown_in_japan_time(tmp_path: Path) -> None:
                                 env=env, cwd=REPO)
         assert result.returncode == 0, result.stderr
     assert " JST " in result.stdout and "Z " not in result.stdout
+
+
+def test_a_command_that_sets_an_exit_code_exits_with_it(tmp_path: Path) -> None:
+    """`leakcheck` on a folder holding a customer list exits 1 (a finding), on a clean folder 0."""
+    from tests.conftest import REPO
+
+    env = {**os.environ, "BREACHFLOW_HOME": str(tmp_path / "home")}
+    dirty, clean = tmp_path / "dirty", tmp_path / "clean"
+    dirty.mkdir()
+    clean.mkdir()
+    (dirty / "list.csv").write_text("".join(f"試験 太郎{i},090-1234-{i:04d},user{i}@example.co.jp\n" for i in range(50)),
+                                    encoding="utf-8")
+    (clean / "readme.txt").write_text("nothing personal here\n", encoding="utf-8")
+    run = lambda folder: subprocess.run([sys.executable, "-m", "cli", "leakcheck", str(folder)],  # noqa: E731
+                                        capture_output=True, text=True, timeout=120, env=env, cwd=REPO)
+    assert run(dirty).returncode == 1
+    assert run(clean).returncode == 0
