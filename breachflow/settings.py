@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     smtp_tls_verify: bool = True
     # Envelope and From address of notices; unset means the inquiry desk's email of the incident's business.
     mail_from: str | None = None
+    # Email batches sent at once, one SMTP connection each; a crash leaves at most this many notices in doubt.
+    email_concurrency: int = Field(default=4, ge=1, le=64)
     # Notice ledger: SQLite in the case folder by default; a PostgreSQL URL lets several workers share it.
     notification_ledger_url: str | None = None
 

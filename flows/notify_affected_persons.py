@@ -12,6 +12,7 @@ from prefect.futures import as_completed
 from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.approvals import Gate, Verdict
+from breachflow.settings import get_settings
 from tasks.approval import approval_gate
 from tasks.artifacts import artifact_key
 from tasks.notification import (
@@ -56,16 +57,19 @@ async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
         logger.warning("incident %s: notification plan rejected at the gate; nothing sent", incident_id)
         return NotificationOutcome(incident_id=incident_id, approved=False, planned=planned, email_sent=0,
                                    email_outbox=0, email_in_doubt=0, letters=0, calls=0, substitute_persons=0, ledger={})
-    batches = send_email_batch_task.map(incident_id, list(range(preview.email_batches)))
     progress = await acreate_progress_artifact(
         progress=0.0, key=artifact_key("email-progress", incident_id),
         description="email notices: share of batches finished (sent / failed / remaining in the ledger table)",
     )
+    # At most email_concurrency batches (one SMTP connection each) at once: a crash leaves at most
+    # that many notices in doubt.
+    total, window = preview.email_batches, get_settings().email_concurrency
     results = []
-    for future in as_completed(batches):
-        results.append(future.result())
-        await aupdate_progress_artifact(progress, progress=100.0 * len(results) / max(len(batches), 1))
-    if not batches:
+    for start in range(0, total, window):
+        for future in as_completed(send_email_batch_task.map(incident_id, list(range(start, min(start + window, total))))):
+            results.append(future.result())
+            await aupdate_progress_artifact(progress, progress=100.0 * len(results) / total)
+    if not total:
         await aupdate_progress_artifact(progress, progress=100.0)
     totals = record_email_round(incident_id, results)
     sent, outbox, in_doubt = totals["sent"], totals["outbox"], totals["in_doubt"]
