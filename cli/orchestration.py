@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -136,6 +139,8 @@ def server(
     typer.echo(f"Prefect UI: {running.ui_url}  (API {running.api_url}); Ctrl-C stops everything", err=False)
     os.environ["PREFECT_API_URL"] = running.api_url
     _api_url_file().write_text(running.api_url, encoding="utf-8")
+    died = threading.Event()
+    threading.Thread(target=_watch, args=(running, died), daemon=True, name="prefect-server-watch").start()
     try:
         from prefect import serve
 
@@ -145,6 +150,19 @@ def server(
     except KeyboardInterrupt:
         pass
     finally:
-        _api_url_file().unlink(missing_ok=True)
+        # A newer `breachflow server` may have written its own address meanwhile: leave that one alone.
+        if _api_url_file().exists() and _api_url_file().read_text(encoding="utf-8").strip() == running.api_url:
+            _api_url_file().unlink()
         running.stop()
         typer.echo("server stopped")
+    if died.is_set():
+        typer.echo(f"error: the Prefect server process exited unexpectedly; see {running.log_path}", err=True)
+        raise typer.Exit(1)
+
+
+def _watch(running, died: threading.Event, interval: float = 1.0) -> None:
+    """Interrupt this process (as Ctrl-C would) when the Prefect server child exits on its own."""
+    while running.process.poll() is None:
+        time.sleep(interval)
+    died.set()
+    os.kill(os.getpid(), signal.SIGINT)
