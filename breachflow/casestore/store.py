@@ -38,6 +38,7 @@ INTAKE_FILE = "intake.yaml"
 MANIFEST_FILE = "manifest.json"
 TIMELINE_FILE = "timeline.jsonl"
 TMP_DIR = "tmp"
+SUMMARY_FILE = "intake_summary.txt"  # the intake's internal summary, sealed
 
 # Aggregate records that stay plain: they hold ids, counts, dates and decisions, never a
 # person's name, address, phone or email. Everything else in a case folder is sealed.
@@ -116,8 +117,12 @@ class Case:
         return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(self.dir))
 
     def intake(self) -> Intake:
-        """The stored intake."""
-        return load_intake(self.dir / INTAKE_FILE, check_future=False, check_dataset=False)
+        """The stored intake, with its internal summary (sealed apart) while the case is not purged."""
+        intake = load_intake(self.dir / INTAKE_FILE, check_future=False, check_dataset=False)
+        if self.path(SUMMARY_FILE).exists() and not self.purged_at():
+            summary = self.read_bytes(SUMMARY_FILE).decode("utf-8")
+            intake = intake.model_copy(update={"event": intake.event.model_copy(update={"summary": summary})})
+        return intake
 
     def manifest(self) -> dict[str, Any]:
         """Metadata: dataset hash and original path, opening time, purge time (empty while the case is opening)."""
@@ -365,9 +370,15 @@ class CaseStore:
             case.write_bytes(stored_as, data)
             manifest["dataset"] = {"source": str(source), "stored_as": stored_as,
                                    "sha256": hashlib.sha256(data).hexdigest()}
-        # The intake is stored as YAML exactly as given, so re-validation sees the same facts.
-        write_private(directory / INTAKE_FILE, intake_path.read_bytes() if intake_path.suffix.lower() != ".json"
-                       else yaml.safe_dump(json.loads(intake_path.read_text("utf-8")), allow_unicode=True).encode())
+        # The intake's facts stay readable (ids, dates, kinds); its free-text internal summary can name
+        # persons, so it is sealed apart (intake_summary.txt) and the stored YAML carries none.
+        raw = yaml.safe_load(intake_path.read_text("utf-8"))
+        summary = str((raw.get("event") or {}).pop("summary", "") or "")
+        write_private(directory / INTAKE_FILE, yaml.safe_dump(raw, allow_unicode=True, sort_keys=False).encode())
+        if summary:
+            case.write_bytes(SUMMARY_FILE, summary.encode("utf-8"))
+        else:
+            case.path(SUMMARY_FILE).unlink(missing_ok=True)
         write_private(directory / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
         case.timeline.append(
             "intake.updated" if existed else "intake.opened",

@@ -52,3 +52,23 @@ def test_the_next_scoping_removes_a_decrypted_copy_a_killed_run_left(tmp_path):
         assert path is not None and path.exists()
         assert not leftover.exists()
     assert case.plaintext_files() == []
+
+
+def test_the_internal_summary_is_sealed_and_gone_after_a_purge(tmp_path):
+    """A summary naming a customer is readable through the case only: no plain file holds it, and a purge destroys it."""
+    import yaml
+
+    summary = "顧客の山田太郎様（090-1234-5678）から連絡あり"
+    raw = yaml.safe_load(INCIDENT.read_text(encoding="utf-8"))
+    raw["event"]["summary"] = summary
+    (tmp_path / "incident.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    (tmp_path / raw["data"]["dataset"]).write_bytes((INCIDENT.parent / raw["data"]["dataset"]).read_bytes())
+    w = get_wiring()
+    case = response.open_or_update(w, tmp_path / "incident.yaml")
+    assert case.intake().event.summary == summary
+    for path in case.dir.rglob("*"):
+        if path.is_file():
+            assert "山田太郎".encode() not in path.read_bytes(), path
+    case.purge()
+    assert case.intake().event.summary == ""
+    assert case.intake().incident_id == raw["incident_id"]
