@@ -17,6 +17,13 @@ import threading
 from multiprocessing.context import BaseContext
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on: its affinity where the system has one (Linux), else the CPU count."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def thread_count() -> int:
     """Threads of this process, native ones included (Linux), else Python's own."""
     try:

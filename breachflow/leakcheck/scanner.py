@@ -18,16 +18,21 @@ import os
 import stat
 import zipfile
 from collections.abc import Iterator
-from typing import BinaryIO
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import BinaryIO
 
 import xxhash
 
 from breachflow.leakcheck.allowlist import AllowList
-from breachflow.leakcheck.detectors import DETECTOR_ITEMS, Detector, DetectorHits, detect
+from breachflow.leakcheck.detectors import (
+    DETECTOR_ITEMS,
+    Detector,
+    DetectorHits,
+    detect,
+)
 from breachflow.leakcheck.detectors_fast import detect_many
 from breachflow.leakcheck.extractors import (
     DOC_SUFFIXES,
@@ -74,7 +79,7 @@ from breachflow.leakcheck.state import (
     load_state,
     save_state,
 )
-from breachflow.processes import worker_context
+from breachflow.processes import usable_cpus, worker_context
 from breachflow.vocabulary import DataItem
 
 JST = timezone(timedelta(hours=9), "JST")
@@ -486,7 +491,7 @@ def scan_file(job: _Job) -> _Result:
 def _share_cpus(workers: int) -> None:
     """Worker start-up: polars' threads split the CPUs with the other workers instead of each taking all."""
     # Read by polars when its thread pool starts (first use in this process), not at import.
-    os.environ["POLARS_MAX_THREADS"] = str(max(1, len(os.sched_getaffinity(0)) // workers))
+    os.environ["POLARS_MAX_THREADS"] = str(max(1, usable_cpus() // workers))
 
 
 def _run_jobs(jobs: list[_Job], workers: int) -> Iterator[_Result]:
@@ -562,9 +567,10 @@ def _will_need(job: _Job) -> None:
         fd = os.open(job.entry.path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return  # reported when the file is read
+    advise = getattr(os, "posix_fadvise", None)  # absent on macOS and Windows: the reads then come unannounced
     try:
-        for offset, length in _read_ranges(job):
-            os.posix_fadvise(fd, offset, length, os.POSIX_FADV_WILLNEED)
+        for offset, length in _read_ranges(job) if advise else ():
+            advise(fd, offset, length, os.POSIX_FADV_WILLNEED)
     except OSError:
         pass  # not every file system takes advice; the read works without it
     finally:
@@ -642,7 +648,7 @@ def _under(path: str, roots: tuple[str, ...]) -> bool:
 
 def default_workers() -> int:
     """Worker processes for a first scan: the CPUs this process may use, at most 4."""
-    return max(1, min(len(os.sched_getaffinity(0)), 4))
+    return max(1, min(usable_cpus(), 4))
 
 
 def scan(

@@ -12,10 +12,11 @@ the exact grouping by the strings themselves runs on those candidates only.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
+
+from breachflow.processes import usable_cpus
 
 ORDINAL = "__i"
 PERSON = "__person"
@@ -36,7 +37,7 @@ def assign_persons(frame: pl.DataFrame, *, name: str, identifiers: list[str]) ->
         values = frame.get_column(column)
         return named & values.is_not_null() & _repeated(name_hash ^ values.hash(seed=2))
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(identifiers), len(os.sched_getaffinity(0))))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(len(identifiers), usable_cpus()))) as pool:
         shared = list(pool.map(maybe_shared, identifiers))
     parts = []
     for kind, column in enumerate(identifiers):

@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from breachflow.errors import DatasetError
+from breachflow.processes import usable_cpus
 from breachflow.scoping.headers import column_ref, shown_header, value_shape
 from breachflow.security.files import regular_file_problem
 
@@ -205,7 +206,7 @@ def transcode_cp932(data: bytes) -> Transcoded | None:
     The halves pass through anonymous in-memory files (memfd), never a file on disk: one
     copy each way, without the system calls and waits of a pipe.
     """
-    if not sys.executable or len(os.sched_getaffinity(0)) < 2 or not hasattr(os, "memfd_create"):
+    if not sys.executable or usable_cpus() < 2 or not hasattr(os, "memfd_create"):
         return None
     cut = len(data) // 2
     while (cut := data.find(b"\n", cut) + 1) and data[cut : cut + 1] in (b"\r", b"\n"):
