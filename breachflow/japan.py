@@ -33,6 +33,28 @@ ERAS: tuple[Era, ...] = (
     Era("令和", "R", date(2019, 5, 1)),
 )
 
+def parse_date(text: str) -> date | None:
+    """A date written 2026-12-02, 2026/12/02, 2026年12月2日 or 令和8年12月2日 (元年 too); None if it is none of them."""
+    import re
+    import unicodedata
+
+    value = unicodedata.normalize("NFKC", text).strip()
+    match = re.fullmatch(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?", value)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = re.fullmatch(r"(明治|大正|昭和|平成|令和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日", value)
+        if not match:
+            return None
+        era = next(e for e in ERAS if e.name == match.group(1))
+        year = era.offset + (1 if match.group(2) == "元" else int(match.group(2)))
+        month, day = int(match.group(3)), int(match.group(4))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 # The 47 prefectures in JIS X 0401 order.
 PREFECTURES: tuple[str, ...] = (
     "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",

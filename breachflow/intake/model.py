@@ -6,8 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeInt, StringConstraints, model_validator
 
+from breachflow.japan import parse_date
 from breachflow.vocabulary import Cause, DataItem
 
 IncidentId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -113,6 +114,18 @@ class Desk(_Model):
     hours: str | None = None
 
 
+def _japanese_date(value: Any) -> Any:
+    """Also accept 2026/12/02 and 令和8年12月2日 where a date is asked for; anything else is left to pydantic."""
+    if isinstance(value, str):
+        parsed = parse_date(value)
+        if parsed is not None:
+            return parsed
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_japanese_date)]
+
+
 class Business(_Model):
     """The reporting business (個人情報取扱事業者); the sender of every notice, letter, script and report."""
 
@@ -120,7 +133,7 @@ class Business(_Model):
     sector: Sector = Sector.general
     role: Role = Role.controller
     client: str | None = None
-    client_notified_on: date | None = None
+    client_notified_on: Day | None = None
     kind: BusinessKind = BusinessKind.company
     address: str | None = Field(default=None, description="所在地, as printed on reports and letters")
     representative: str | None = Field(default=None, description="代表者 (title and name)")
@@ -198,7 +211,7 @@ class PoliceFacts(_Model):
     """A police report once filed."""
 
     station: str = Field(min_length=1)
-    filed_on: date | None = None
+    filed_on: Day | None = None
     receipt_no: str | None = None
 
 
@@ -215,8 +228,8 @@ class Intake(_Model):
     incident_id: IncidentId
     title: str = Field(min_length=1)
     business: Business
-    discovered_on: date
-    occurred_on: date | None = None
+    discovered_on: Day
+    occurred_on: Day | None = None
     discovered_by: str | None = None
     event: Event
     protection: Protection = Field(default_factory=Protection)
