@@ -37,3 +37,30 @@ def intake_open(
     else:
         typer.echo(f"case {case.incident_id} opened in {case.dir}")
 
+
+KIND_DEFAULTS = {  # --kind: what the template pre-fills (the cause, how sure, the medium)
+    "theft": ("theft", "suspected", "paper"),
+    "misdelivery": ("misdelivery", "occurred", "paper"),
+    "wrong_recipient_email": ("wrong_recipient_email", "occurred", "electronic"),
+    "unauthorized_access": ("unauthorized_access", "suspected", "electronic"),
+    "ransomware": ("ransomware", "suspected", "electronic"),
+    "lost_item": ("lost_item", "suspected", "both"),
+    "misconfiguration": ("misconfiguration", "suspected", "electronic"),
+}
+
+
+@intake_app.command("new")
+def intake_new(
+    kind: Annotated[str, typer.Option("--kind", help=f"One of: {', '.join(KIND_DEFAULTS)}.")] = "theft",
+) -> None:
+    """Print a commented intake template (redirect it to a file); it validates once every <…> is filled in."""
+    from breachflow.errors import InputError
+    from breachflow.templating import environment
+    from breachflow.vocabulary import Cause
+
+    if kind not in KIND_DEFAULTS:
+        raise InputError(None, f"--kind: {kind!r} is not one of {', '.join(KIND_DEFAULTS)}")
+    cause, certainty, medium = KIND_DEFAULTS[kind]
+    template = environment(wiring().settings.templates_dir).get_template("intake/incident.yaml")
+    typer.echo(template.render(cause=cause, certainty=certainty, medium=medium, today=wiring().today().isoformat(),
+                               causes=" | ".join(c.value for c in Cause)), nl=False)
