@@ -10,7 +10,7 @@ import typer
 from breachflow.casestore.permissions import warn_loose_permissions
 from breachflow.errors import BreachflowError
 from breachflow.intake.loader import JST
-from breachflow.usecases import scheduled
+from breachflow.usecases import scheduled, status
 from cli.common import AsOf, JsonFlag, emit_json, parse_as_of, wiring
 
 case_app = typer.Typer(help="Inspect cases in the case store: list, timeline, verify, export, retention, purge.",
@@ -25,6 +25,16 @@ def case_list(as_json: JsonFlag = False) -> None:
         emit_json(ids)
     else:
         typer.echo("\n".join(ids) or "no cases")
+
+
+@case_app.command("status")
+def case_status(incident_id: str, as_json: JsonFlag = False) -> None:
+    """What is due when (JST), which gate waits, notices by honest state, open requests and actions, what to do next."""
+    view = status.case_status(wiring(), incident_id)
+    if as_json:
+        emit_json(view.model_dump(mode="json"))
+    else:
+        typer.echo(view.markdown_ja())
 
 
 @case_app.command("timeline")

@@ -12,7 +12,7 @@ from flows.report_obligations import report_obligations
 from flows.scope_incident import scope_incident
 from tasks.artifacts import artifact_key
 from tasks.requests import publish_request_counts
-from tasks.response import inspect_case
+from tasks.response import inspect_case, publish_case_status
 
 
 class IncidentOutcome(BaseModel):
@@ -44,7 +44,9 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
         summary = await scope_incident(incident_id)
         persons = summary.persons
         done.append("scope")
+    publish_case_status(incident_id)
     obligations = await report_obligations(incident_id)
+    publish_case_status(incident_id)
     stopped_at = None
     if obligations.approved:
         done.append("report-obligations")
@@ -64,10 +66,12 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
             outboxed = notification.ledger.get("email", {}).get("outbox", 0)
         else:
             stopped_at = "notify-affected-persons"
+    publish_case_status(incident_id)
     if stopped_at is None:
         await prevention_plan(incident_id)
         done.append("prevention-plan")
     publish_request_counts(incident_id)
+    publish_case_status(incident_id)
     outcome = IncidentOutcome(
         incident_id=incident_id, persons=persons, reportable=obligations.reportable,
         categories=obligations.categories, reports_approved=obligations.approved, notices_sent=notified, notices_prepared=prepared,

@@ -64,7 +64,15 @@ def test_incident_response_end_to_end_is_resumable_and_private(repo: Path, tmp_p
             return {a.key for a in await client.read_artifacts() if a.key}
 
     assert {"incident-demo-stolen-bag", "scope-demo-stolen-bag", "deadlines-demo-stolen-bag",
-            "prevention-demo-stolen-bag", "notification-demo-stolen-bag", "requests-demo-stolen-bag"} <= asyncio.run(keys())
+            "prevention-demo-stolen-bag", "notification-demo-stolen-bag", "requests-demo-stolen-bag",
+            "status-demo-stolen-bag"} <= asyncio.run(keys())
+
+    async def status_markdown() -> str:
+        async with get_client() as client:
+            return next(a.data for a in await client.read_artifacts() if a.key == "status-demo-stolen-bag")
+
+    officer = asyncio.run(status_markdown())
+    assert "次に行うこと" in officer and "確報" in officer and "電子メール" in officer
 
     values = _personal_values(case)
     assert len(values) > 600
