@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -355,10 +356,22 @@ class CaseStore:
                 f"case {intake.incident_id} is already open in {directory}; use --update to replace its intake"
             )
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        created = not directory.exists()
         directory.mkdir(mode=0o700, exist_ok=True)
         case = Case(directory, intake.incident_id, self.keys)
         if existed and case.purged_at():
             raise CaseStoreError(f"case {intake.incident_id} was purged at {case.purged_at()}; open a new incident id")
+        try:
+            return self._fill(case, intake, intake_path, source, existed=existed)
+        except BaseException:
+            if created:  # a failed first opening (no master key, say) leaves no half-made case folder
+                shutil.rmtree(directory, ignore_errors=True)
+            raise
+
+    def _fill(self, case: Case, intake: Intake, intake_path: Path, source: Path | None, *, existed: bool) -> Case:
+        """Write the intake, the sealed dataset copy and the manifest; log the opening or a real change."""
+        directory = case.dir
+        previous = case.manifest() if existed else {}
         manifest: dict[str, Any] = {"incident_id": intake.incident_id, "intake_sha256": sha256_file(intake_path)}
         if existed:
             manifest["opened_at"] = case.manifest().get("opened_at")
@@ -380,6 +393,10 @@ class CaseStore:
         else:
             case.path(SUMMARY_FILE).unlink(missing_ok=True)
         write_private(directory / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+        unchanged = existed and previous.get("intake_sha256") == manifest["intake_sha256"] and (
+            previous.get("dataset", {}).get("sha256") == manifest.get("dataset", {}).get("sha256"))
+        if unchanged:
+            return case  # re-running an unchanged case adds nothing to the 事実経過
         case.timeline.append(
             "intake.updated" if existed else "intake.opened",
             "事案の受付内容を更新" if existed else "事案を受付",

@@ -68,10 +68,11 @@ def draft_next_reports(w: Wiring, incident_id: str, decision: Decision) -> Draft
 
 def reports_gate_markdown(w: Wiring, incident_id: str, decision: Decision, drafts: DraftSet) -> str:
     """The reports gate's text (Japanese, for the officer): the decision's key facts and the drafts."""
-    drafts_dir = (w.case(incident_id).dir / "drafts").resolve()
     window = " … ".join(d.isoformat() for d in decision.preliminary_window) if decision.preliminary_window else "-"
-    links = ", ".join(f"[{name}](file://{drafts_dir}/{name})" for name in drafts.report_files + drafts.police_files
-                      if name.endswith((".html", ".pdf")))
+    # The drafts are sealed in the case store: a link would open nothing, so the form names each
+    # draft and the one command that writes a readable copy of it.
+    readable = [name for name in drafts.report_files + drafts.police_files if name.endswith(".pdf")]
+    exports = [f"`breachflow case export {incident_id} drafts/{name} --to ./{name}`" for name in readable]
     return "\n".join([
         f"## 報告義務の判定と報告書下書きの承認 — incident {incident_id}",
         "",
@@ -80,7 +81,8 @@ def reports_gate_markdown(w: Wiring, incident_id: str, decision: Decision, draft
         f"- 速報の目安: {window}",
         f"- 確報の期限: {decision.final_due.isoformat() if decision.final_due else '-'}",
         f"- 本人通知: {'必要' if decision.individual_notice_required else '不要'}; 警察: {decision.police.value}",
-        f"- 下書き: {links or '-'}",
+        f"- 下書き（暗号化して保存）: {', '.join(readable) or '-'}",
         "",
-        f"`breachflow report draft {incident_id} --kind preliminary --format html` で内容を確認してから承認してください。",
+        "下書きは次のコマンドで読める写しを書き出し、内容を確認してから承認してください:",
+        *[f"- {command}" for command in exports],
     ])

@@ -36,7 +36,7 @@ def test_open_case_stores_intake_dataset_and_timeline(tmp_path: Path) -> None:
 
 
 def test_opening_twice_needs_update(tmp_path: Path) -> None:
-    """A second open is refused unless --update, which is recorded in the timeline."""
+    """A second open is refused unless --update; an update is logged only when the intake really changed."""
     path = _intake_with_dataset(tmp_path)
     store = CaseStore(tmp_path / "cases")
     intake = load_intake(path, as_of=date(2026, 11, 20))
@@ -44,7 +44,23 @@ def test_opening_twice_needs_update(tmp_path: Path) -> None:
     with pytest.raises(CaseStoreError, match="already open"):
         store.open_case(intake, path)
     case = store.open_case(intake, path, update=True)
+    assert [e.kind for e in case.timeline.entries()] == ["intake.opened"]  # unchanged: nothing new in 事実経過
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: 更新", 1), encoding="utf-8")
+    case = store.open_case(load_intake(path, as_of=date(2026, 11, 20)), path, update=True)
     assert [e.kind for e in case.timeline.entries()] == ["intake.opened", "intake.updated"]
+
+
+def test_a_failed_first_opening_leaves_no_case_folder(tmp_path: Path, monkeypatch) -> None:
+    """Without a master key the case cannot be sealed: the error is clear and no empty case folder is left."""
+    from breachflow.settings import get_settings
+
+    path = _intake_with_dataset(tmp_path)
+    monkeypatch.delenv("BREACHFLOW_MASTER_KEY")
+    get_settings.cache_clear()
+    store = CaseStore(tmp_path / "cases")
+    with pytest.raises(Exception, match="master key"):
+        store.open_case(load_intake(path, as_of=date(2026, 11, 20)), path)
+    assert list((tmp_path / "cases").iterdir()) == []
 
 
 def test_tampered_dataset_is_detected(tmp_path: Path) -> None:

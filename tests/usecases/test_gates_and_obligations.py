@@ -72,11 +72,17 @@ def test_the_next_report_is_the_preliminary_then_the_final(wiring, scoped):
     assert reporting.next_report_kind(wiring, scoped) is ReportKind.final
 
 
-def test_the_reports_gate_text_states_the_decision(wiring, scoped):
+def test_the_reports_gate_text_states_the_decision(wiring, scoped, tmp_path):
     """The gate text carries the decision's key facts in Japanese and the command to read the draft."""
     decision = obligations.assess_case(wiring, scoped)
     drafts = reporting.draft_next_reports(wiring, scoped, decision)
     text = reporting.reports_gate_markdown(wiring, scoped, decision, drafts)
     assert "報告義務: **あり**" in text
     assert f"確報の期限: {decision.final_due.isoformat()}" in text
-    assert f"breachflow report draft {scoped}" in text
+    # The drafts are sealed: the form gives the command that writes a readable copy, and that command works.
+    import re
+
+    names = re.findall(rf"breachflow case export {scoped} (drafts/\S+) --to", text)
+    assert names and "file://" not in text
+    for name in names:
+        assert wiring.case(scoped).export(name, tmp_path / name.split("/")[-1]).read_bytes().startswith(b"%PDF")
