@@ -70,15 +70,41 @@ def case_verify(
         raise typer.Exit(1)
 
 
+@case_app.command("files")
+def case_files(incident_id: str, as_json: JsonFlag = False) -> None:
+    """List what the case holds for people to read (drafts, letters, call lists, vendor files), with kind and date."""
+    files = wiring().case(incident_id).files()
+    if as_json:
+        emit_json([f.model_dump(mode="json") for f in files])
+        return
+    for f in files:
+        typer.echo(f"{f.modified.astimezone(JST):%Y-%m-%d %H:%M} JST  {f.kind:<34} {f.name}"
+                   + ("  (sealed)" if f.sealed else ""))
+    if not files:
+        typer.echo(f"case {incident_id}: no drafts, letters or lists yet")
+
+
 @case_app.command("export")
 def case_export(
     incident_id: str,
-    name: Annotated[str, typer.Argument(help="File inside the case folder, e.g. notification/calls/call_list.csv")],
-    to: Annotated[Path, typer.Option("--to", help="Where to write the decrypted copy (must not exist).")],
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file at --to.")] = False,
+    name: Annotated[str | None, typer.Argument(help="File inside the case folder, e.g. notification/calls/call_list.csv")] = None,
+    to: Annotated[Path | None, typer.Option("--to", help="Where to write the decrypted copy (a file; a folder with --all-drafts).")] = None,
+    all_drafts: Annotated[bool, typer.Option("--all-drafts", help="Every report and police draft, into the folder --to.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing files at --to.")] = False,
 ) -> None:
-    """Decrypt one stored file to an explicit path; the export is recorded in the timeline."""
-    target = wiring().case(incident_id).export(name, to, overwrite=overwrite)
+    """Decrypt stored files to explicit paths; every export is recorded in the timeline."""
+    case = wiring().case(incident_id)
+    if to is None or (name is None) == (not all_drafts):
+        raise BreachflowError("export: give a FILE and --to PATH, or --all-drafts and --to FOLDER")
+    if all_drafts:
+        if not to.is_dir():
+            raise BreachflowError(f"{to}: --all-drafts writes into a folder; create it first")
+        drafts = [f.name for f in case.files() if f.name.startswith("drafts/")]
+        for draft in drafts:
+            case.export(draft, to / Path(draft).name, overwrite=overwrite)
+        typer.echo(f"case {incident_id}: {len(drafts)} draft(s) written to {to} (each recorded in the timeline)")
+        return
+    target = case.export(name, to, overwrite=overwrite)
     typer.echo(f"case {incident_id}: {name} written to {target} (recorded in the timeline)")
 
 

@@ -70,6 +70,28 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Case-relative prefixes of the files people read, with what they are.
+FILE_KINDS = (
+    ("drafts/report-", "report draft (漏えい等報告)"), ("drafts/police-", "police draft (被害届・相談)"),
+    ("notification/letters/letters-", "letters for printing (PDF)"), ("notification/letters/labels", "address labels (PDF)"),
+    ("notification/letters/mailing_list", "mailing list (CSV)"), ("notification/letters/", "letter run file"),
+    ("notification/calls/", "call list"), ("notification/public_announcement", "public announcement (公表文)"),
+    ("notification/inquiry_faq", "inquiry-desk FAQ (想定問答)"), ("notification/outbox/", "email kept in the outbox"),
+)
+
+
+class CaseFile(BaseModel):
+    """One readable product of the case (no content, only what and when)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    kind: str
+    modified: datetime
+    bytes: int
+    sealed: bool
+
+
 class PurgeRecord(BaseModel):
     """What a purge removed (counts and names of aggregate kinds only)."""
 
@@ -220,6 +242,21 @@ class Case:
         self.timeline.append("case.exported", f"{name} を復号して書き出し", file=name, to=str(target.resolve()),
                              sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
         return target
+
+    def files(self) -> list[CaseFile]:
+        """What the case holds for people to read: drafts, letters, call lists, vendor files (kind, date, size)."""
+        found = []
+        for path in sorted(self.dir.rglob("*")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            name = path.relative_to(self.dir).as_posix()
+            kind = next((label for prefix, label in FILE_KINDS if name.startswith(prefix)), None)
+            if kind is None:
+                continue
+            stat_ = path.stat()
+            found.append(CaseFile(name=name, kind=kind, modified=datetime.fromtimestamp(stat_.st_mtime, UTC),
+                                  bytes=stat_.st_size, sealed=not stays_plain(name)))
+        return found
 
     # ------------------------------------------------------------ the dataset copy
 

@@ -114,3 +114,32 @@ def test_a_command_that_sets_an_exit_code_exits_with_it(tmp_path: Path) -> None:
                                         capture_output=True, text=True, timeout=120, env=env, cwd=REPO)
     assert run(dirty).returncode == 1
     assert run(clean).returncode == 0
+
+
+def test_case_files_lists_the_drafts_and_export_writes_them_all(tmp_path: Path) -> None:
+    """`case files` names each draft with its kind; `case export --all-drafts --to DIR` writes readable copies."""
+    from tests.conftest import REPO
+
+    env = {**os.environ, "BREACHFLOW_HOME": str(tmp_path / "home")}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,  # noqa: E731
+                                       timeout=180, env=env, cwd=REPO)
+    intake = REPO / "examples" / "stolen-bag" / "incident.yaml"
+    assert run("intake", "open", str(intake)).returncode == 0
+    scope = ("from breachflow.usecases import scoping; from breachflow.wiring import get_wiring; "
+             "scoping.scope(get_wiring(), 'DEMO-STOLEN-BAG')")
+    assert subprocess.run([sys.executable, "-c", scope], env=env, cwd=REPO, timeout=180).returncode == 0
+    assert run("assess", str(intake), "--record").returncode == 0
+    drafted = run("report", "draft", "DEMO-STOLEN-BAG", "--kind", "preliminary", "--format", "pdf")
+    assert drafted.returncode == 0, drafted.stderr
+    assert run("police", "draft", "DEMO-STOLEN-BAG", "--format", "md").returncode == 0
+    listing = run("case", "files", "DEMO-STOLEN-BAG")
+    assert "report draft" in listing.stdout and "police draft" in listing.stdout and "(sealed)" in listing.stdout
+    out = tmp_path / "out"
+    out.mkdir()
+    exported = run("case", "export", "DEMO-STOLEN-BAG", "--all-drafts", "--to", str(out))
+    assert exported.returncode == 0, exported.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert any(n.startswith("report-preliminary") and n.endswith(".pdf") for n in names)
+    assert any(n.startswith("police-") and n.endswith(".md") for n in names)
+    assert (out / next(n for n in names if n.endswith(".pdf"))).read_bytes().startswith(b"%PDF")
+    assert run("case", "export", "DEMO-STOLEN-BAG", "--to", str(out)).returncode == 2
