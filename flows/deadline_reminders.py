@@ -9,7 +9,7 @@ from prefect.artifacts import acreate_table_artifact
 
 from breachflow.intake.loader import JST
 from breachflow.reminders import DeadlineRow
-from tasks.scheduled import email_officer, find_due_obligations
+from tasks.scheduled import email_officer, find_due_obligations, list_open_cases
 
 
 def _run_name() -> str:
@@ -28,6 +28,10 @@ async def deadline_reminders(within_days: int = 2) -> list[DeadlineRow]:
         table=[row.model_dump(mode="json") for row in rows] or [{"incident_id": "-", "status": "nothing due"}],
         key="deadline-reminders",
         description=f"obligations overdue or due within {within_days} days",
+    )
+    await acreate_table_artifact(
+        table=list_open_cases() or [{"事案": "-", "次の期限": "対応中の事案はありません"}],
+        key="open-cases", description="対応中の全事案（次の期限が早い順）",
     )
     email_officer(rows)
     return rows

@@ -9,7 +9,7 @@ from breachflow.casestore.retention import RetentionDue
 from breachflow.leakcheck.model import ScanSummary
 from breachflow.notification.mailer import TransientDeliveryError
 from breachflow.reminders import DeadlineRow
-from breachflow.usecases import scheduled
+from breachflow.usecases import scheduled, status
 from breachflow.wiring import get_wiring
 from tasks._retry import retry_on, retry_unless_user_error
 from tasks._safety import ids_only
@@ -42,3 +42,14 @@ def find_cases_past_retention() -> tuple[list[RetentionDue], int]:
     """Cases past the retention period (ids and dates only), and the period in days."""
     w = get_wiring()
     return scheduled.past_retention(w), w.settings.retention_days
+
+
+@task(name="list-open-cases", cache_policy=NO_CACHE, persist_result=False)
+def list_open_cases() -> list[dict[str, object]]:
+    """All open cases, next deadline first: ids, deadline names and days, the next action (no personal data)."""
+    rows = []
+    for view in status.open_cases(get_wiring()):
+        due = view.next_deadline()
+        rows.append({"事案": view.incident_id, "次の期限": due.name_ja if due else "-", "期限日": due.due if due else "-",
+                     "残り日数": due.days_left if due else "-", "次に行うこと": view.next_action})
+    return rows

@@ -55,7 +55,13 @@ class CaseStatus(BaseModel):
     requests_overdue: int
     prevention_open: int
     prevention_overdue: int
+    prevention_actions: list[dict[str, str]] = []
     next_action: str
+
+    def next_deadline(self) -> Deadline | None:
+        """The open obligation due first (the earliest due day not done)."""
+        open_ = [d for d in self.deadlines if d.status != DeadlineStatus.done.value and d.due]
+        return min(open_, key=lambda d: d.due) if open_ else None
 
     def markdown_ja(self) -> str:
         """The same view as Japanese markdown, for the officer's Prefect artifact."""
@@ -69,6 +75,10 @@ class CaseStatus(BaseModel):
                   for state, n in states.items()] or ["| - | 計画前 | 0 |"]
         lines += ["", f"- 問合せ・請求: 未完了 {self.requests_open} 件（うち期限超過 {self.requests_overdue} 件）",
                   f"- 再発防止策: 未完了 {self.prevention_open} 件（うち期限超過 {self.prevention_overdue} 件）"]
+        if self.prevention_actions:
+            lines += ["", "## 再発防止策（未完了）", "", "| 番号 | 措置 | 担当 | 期限 | 状況 |", "|---|---|---|---|---|"]
+            lines += [f"| {a['id']} | {a['title']} | {a['owner']} | {a['due']} | {a['state']} |"
+                      for a in self.prevention_actions]
         return "\n".join(lines)
 
 
@@ -103,9 +113,14 @@ def case_status(w: Wiring, incident_id: str) -> CaseStatus:
 
         open_actions = [a for a in read_plan(case=case).actions if a.status is ActionStatus.open]
         prevention_open, prevention_overdue = len(open_actions), sum(1 for a in open_actions if a.due < today)
+        actions = [{"id": a.id, "title": a.title_ja, "owner": a.owner, "due": a.due.isoformat(),
+                    "state": "期限超過" if a.due < today else "未完了"} for a in open_actions]
+    else:
+        actions = []
     status = CaseStatus(incident_id=incident_id, today=today, deadlines=deadlines, gates=gates, notices=notices,
                         requests_open=requests_open, requests_overdue=requests_overdue,
-                        prevention_open=prevention_open, prevention_overdue=prevention_overdue, next_action="")
+                        prevention_open=prevention_open, prevention_overdue=prevention_overdue,
+                        prevention_actions=actions, next_action="")
     return status.model_copy(update={"next_action": _next_action(status, incident_id, decided=decision is not None)})
 
 
@@ -130,3 +145,10 @@ def _next_action(status: CaseStatus, incident_id: str, *, decided: bool) -> str:
     if status.prevention_open:
         return f"再発防止策を完了させる（未完了 {status.prevention_open} 件）: breachflow prevention list {incident_id}"
     return "現時点で期限のある対応はありません"
+
+
+def open_cases(w: Wiring) -> list[CaseStatus]:
+    """Every case not purged, the one whose next deadline comes first at the top (no deadline last)."""
+    views = [case_status(w, i) for i in w.store.ids() if not w.case(i).purged_at()]
+    return sorted(views, key=lambda v: (v.next_deadline() is None, v.next_deadline().due if v.next_deadline() else "",
+                                        v.incident_id))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import email
+import json
+import re
 from datetime import date
 from email import policy
 
@@ -71,3 +73,29 @@ def test_reminder_flow_emails_the_officer(prefect_server: str, monkeypatch: pyte
     message = email.message_from_bytes(inbox.messages[0], policy=policy.default)
     assert "期限が近い対応事項" in message["Subject"]
     assert "WE-01" in message.get_content() and "漏えい等報告（速報）" in message.get_content()
+
+
+def test_the_reminder_run_shows_every_open_case_next_deadline_first(prefect_server: str) -> None:
+    """The run's 'open-cases' table lists each open case with its next deadline, the earliest first; its name has the day."""
+    from prefect.client.orchestration import get_client
+
+    from flows.deadline_reminders import deadline_reminders
+
+    _assessed_case("WE-03")
+    _assessed_case("WE-01")  # discovered later, but its 速報 is due before WE-03's next deadline
+    asyncio.run(deadline_reminders())
+
+    async def read() -> tuple[list[dict], str]:
+        async with get_client() as client:
+            artifact = next(a for a in await client.read_artifacts() if a.key == "open-cases")
+            runs = await client.read_flow_runs()
+            return artifact.data, next(r.name for r in runs if r.name.startswith("deadline-reminders-"))
+
+    data, run_name = asyncio.run(read())
+    rows = json.loads(data) if isinstance(data, str) else data
+    ids = [row["事案"] for row in rows]
+    assert set(ids) >= {"WE-01", "WE-03"}
+    dues = [row["期限日"] for row in rows if row["期限日"] != "-"]
+    assert dues == sorted(dues)
+    assert all("次に行うこと" in row for row in rows)
+    assert re.fullmatch(r"deadline-reminders-\d{4}-\d{2}-\d{2}", run_name)

@@ -37,3 +37,18 @@ def test_deadlines_count_days_left_in_japan_and_the_next_action_follows_the_case
     assert view.notices["電子メール"]["未送付"] > 0
     assert view.next_action == f"未送信の電子メールを送る: breachflow notify send {scoped}"
     assert "次に行うこと" in view.markdown_ja() and "確報" in view.markdown_ja()
+
+
+def test_open_prevention_actions_are_shown_with_their_japanese_titles(wiring, scoped):
+    """Every open corrective action appears in the officer's view with its title, owner and due day."""
+    from breachflow.prevention import read_plan
+    from breachflow.usecases import prevention
+
+    obligations.assess_case(wiring, scoped)
+    prevention.plan_prevention(wiring, scoped)
+    view = status.case_status(wiring, scoped)
+    plan = read_plan(case=wiring.case(scoped))
+    assert view.prevention_open == len(plan.actions) >= 7
+    text = view.markdown_ja()
+    for action in plan.actions:
+        assert f"| {action.id} | {action.title_ja} |" in text
