@@ -7,6 +7,7 @@ instead of patching globals.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,6 +77,10 @@ def get_wiring() -> Wiring:
     """The wiring for the current settings, built once per settings object."""
     global _current
     settings = get_settings()
+    if _current is None:
+        # Whatever process runs breachflow (the CLI, a Prefect worker, a script): every file it
+        # creates is readable by its user only (the ledger's -wal/-shm, letters, logs).
+        os.umask(0o077)
     if _current is None or _current[0] is not settings:
         _current = (settings, Wiring(settings=settings))
     return _current[1]

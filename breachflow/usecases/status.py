@@ -133,7 +133,9 @@ def _next_action(status: CaseStatus, incident_id: str, *, decided: bool) -> str:
     for deadline in status.deadlines:
         if deadline.status != DeadlineStatus.done.value and deadline.obligation in ("preliminary_report", "final_report"):
             kind = "preliminary" if deadline.obligation == "preliminary_report" else "final"
-            return (f"{deadline.name_ja}を提出する（期限 {deadline.due}、残り {deadline.days_left} 日）: breachflow report draft "
+            left = (f"{-deadline.days_left} 日超過" if deadline.days_left is not None and deadline.days_left < 0
+                    else f"残り {deadline.days_left} 日")
+            return (f"{deadline.name_ja}を提出する（期限 {deadline.due}、{left}）: breachflow report draft "
                     f"{incident_id} --kind {kind} --format pdf、提出後 breachflow report submitted {incident_id} --kind {kind}")
     email = status.notices.get(CHANNELS_JA["email"], {})
     if any(email.get(STATES_JA[s]) for s in (State.planned, State.failed_transient, State.outbox)):

@@ -143,3 +143,21 @@ def test_case_files_lists_the_drafts_and_export_writes_them_all(tmp_path: Path) 
     assert any(n.startswith("police-") and n.endswith(".md") for n in names)
     assert (out / next(n for n in names if n.endswith(".pdf"))).read_bytes().startswith(b"%PDF")
     assert run("case", "export", "DEMO-STOLEN-BAG", "--to", str(out)).returncode == 2
+
+
+def test_a_script_or_worker_using_the_wiring_also_creates_private_files(tmp_path: Path) -> None:
+    """Not only the CLI: a process that reaches the domain through the wiring (a Prefect worker, the demo) writes 0600."""
+    from tests.conftest import REPO
+
+    env = {**os.environ, "BREACHFLOW_HOME": str(tmp_path / "home")}
+    code = ("import os; os.umask(0o022)\n"
+            "from pathlib import Path\n"
+            "from breachflow.usecases import notification, response\n"
+            "from breachflow.wiring import get_wiring\n"
+            "w = get_wiring()\n"
+            f"case = response.open_or_update(w, Path({str(REPO / 'examples' / 'stolen-bag' / 'incident.yaml')!r}))\n"
+            "w.ledger(case).counts()\n")
+    assert subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, timeout=120).returncode == 0
+    created = list((tmp_path / "home").rglob("*"))
+    assert any(p.name == "ledger.sqlite" for p in created)
+    assert [str(p) for p in created if p.stat().st_mode & 0o077] == []
