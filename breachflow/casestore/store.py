@@ -243,13 +243,16 @@ class Case:
                              sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
         return target
 
+    def _stored_files(self) -> Iterator[tuple[Path, str]]:
+        """Every regular file of the case folder (links skipped) with its case-relative name, sorted."""
+        for path in sorted(self.dir.rglob("*")):
+            if not path.is_symlink() and path.is_file():
+                yield path, path.relative_to(self.dir).as_posix()
+
     def files(self) -> list[CaseFile]:
         """What the case holds for people to read: drafts, letters, call lists, vendor files (kind, date, size)."""
         found = []
-        for path in sorted(self.dir.rglob("*")):
-            if path.is_symlink() or not path.is_file():
-                continue
-            name = path.relative_to(self.dir).as_posix()
+        for path, name in self._stored_files():
             kind = next((label for prefix, label in FILE_KINDS if name.startswith(prefix)), None)
             if kind is None:
                 continue
@@ -291,10 +294,7 @@ class Case:
     def plaintext_files(self) -> list[str]:
         """Case-relative names of files that hold plaintext but should not: not an aggregate record, not sealed."""
         found = []
-        for path in sorted(self.dir.rglob("*")):
-            if path.is_symlink() or not path.is_file():
-                continue
-            name = path.relative_to(self.dir).as_posix()
+        for path, name in self._stored_files():
             if stays_plain(name):
                 continue
             with path.open("rb") as handle:
