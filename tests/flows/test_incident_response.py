@@ -69,7 +69,9 @@ def test_incident_response_end_to_end_is_resumable_and_private(repo: Path, tmp_p
 
     async def status_markdown() -> str:
         async with get_client() as client:
-            return next(a.data for a in await client.read_artifacts() if a.key == "status-demo-stolen-bag")
+            # The artifact is updated at every stage: read its newest version.
+            versions = [a for a in await client.read_artifacts() if a.key == "status-demo-stolen-bag"]
+            return max(versions, key=lambda a: a.created).data
 
     officer = asyncio.run(status_markdown())
     assert "次に行うこと" in officer and "確報" in officer and "電子メール" in officer
