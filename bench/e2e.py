@@ -320,9 +320,12 @@ class Sampler(threading.Thread):
     PRODUCT = ("cli run", "cli run: cp932 decoder", "cli run: letter workers", "cli server (deployments)",
                "prefect server")
 
-    def __init__(self, tree: Tree, roles: dict[int, str]) -> None:
+    def __init__(self, tree: Tree, roles: dict[int, str], *, limit_mb: float | None = None) -> None:
         super().__init__(daemon=True, name="rss-sampler")
-        self.tree, self.roles = tree, roles
+        self.tree, self.roles, self.limit_mb = tree, roles, limit_mb
+        self.over_limit = threading.Event()  # the response's processes together passed ``limit_mb``
+        self.started = time.time()
+        self.peak_at = 0.0
         self.peak_sum: dict[str, float] = defaultdict(float)  # role -> max over samples of the role's summed RSS
         self.peak_one: dict[str, float] = defaultdict(float)  # role -> largest VmHWM of one of its processes
         self.count: dict[str, set[int]] = defaultdict(set)
@@ -352,11 +355,20 @@ class Sampler(threading.Thread):
             stack.extend((c, role) for c in children.get(pid, []))
         for role, total in sums.items():
             self.peak_sum[role] = max(self.peak_sum[role], total)
-        self.peak_total = max(self.peak_total, sum(v for r, v in sums.items() if r in self.PRODUCT))
+        total = sum(v for r, v in sums.items() if r in self.PRODUCT)
+        if total > self.peak_total:
+            self.peak_total, self.peak_at = total, time.time() - self.started
+        if self.limit_mb and total > self.limit_mb:
+            self.over_limit.set()
         self.samples += 1
 
     def _role(self, pid: int, inherited: str | None) -> str:
-        if inherited is None:
+        if inherited is None:  # a child of the bench not yet in ``roles`` (just started): known by its command line
+            command = _cmdline(pid)
+            for part, role in ((" -m cli run ", "cli run"), (" -m cli server", "cli server (deployments)"),
+                               (" --sink ", "smtp sink")):
+                if part in command:
+                    return role
             return "bench helper"
         if inherited.startswith("cli run"):
             return "cli run: cp932 decoder" if "_cp932_child" in _cmdline(pid) else "cli run: letter workers"
@@ -373,6 +385,7 @@ class Sampler(threading.Thread):
             "roles": {role: {"peak_mb": round(self.peak_sum[role]), "largest_process_peak_mb": round(self.peak_one[role]),
                              "processes": len(self.count[role])} for role in sorted(self.peak_sum)},
             "peak_total_mb": round(self.peak_total),
+            "peak_total_at_s": round(self.peak_at, 1),
             "samples": self.samples,
         }
 
@@ -482,7 +495,8 @@ def _free_port() -> int:
     return free_port()
 
 
-def run_once(n: int, work: Path, *, baselines: bool, timeout_min: float | None = None) -> dict:
+def run_once(n: int, work: Path, *, baselines: bool, timeout_min: float | None = None,
+             memory_limit_mb: float | None = None) -> dict:
     """One size: the whole run with the sink and server, then the bare baselines; every number in one dict."""
     data, facts = dataset(n)
     work.mkdir(parents=True, exist_ok=True)
@@ -504,25 +518,31 @@ def run_once(n: int, work: Path, *, baselines: bool, timeout_min: float | None =
             raise SystemExit(f"the intake does not validate:\n{check.stdout}{check.stderr}")
         server, api = start_server(tree, home, env, work / "cli-server.log")
         roles = {sink.pid: "smtp sink", server.pid: "cli server (deployments)"}
-        sampler = Sampler(tree, roles)
+        sampler = Sampler(tree, roles, limit_mb=memory_limit_mb)
         sampler.start()
         print(f"[{n:,}] running `breachflow run` (logs: {work / 'run.log'}) …", flush=True)
-        started = time.time()
+        started = sampler.started = time.time()
         with (work / "run.log").open("wb") as log, (work / "run.json").open("wb") as out:
             run = tree.popen([sys.executable, "-m", "cli", "run", str(intake), "--approve-as", APPROVER, "--json"],
                              cwd=REPO, env=env, stdout=out, stderr=log)
             roles[run.pid] = "cli run"
-            try:
-                code = run.wait(timeout=timeout_min * 60 if timeout_min else None)
-            except subprocess.TimeoutExpired:
-                # Stopped as Ctrl-C would stop it; what it finished by then is still measured.
-                code = None
-                tree.stop(run, signal.SIGINT, timeout=60)
+            stopped = None
+            while (code := run.poll()) is None:
+                if timeout_min and time.time() - started > timeout_min * 60:
+                    stopped = f"did not finish within {timeout_min:g} min"
+                elif sampler.over_limit.is_set():
+                    stopped = f"its processes passed {memory_limit_mb:,.0f} MB together (--memory-limit-mb)"
+                if stopped:
+                    # Stopped as Ctrl-C would stop it; what it finished by then is still measured.
+                    tree.stop(run, signal.SIGINT, timeout=60)
+                    break
+                sampler.halt.wait(0.5)
         finished = time.time()
-        result["timed_out"] = code is None
-        if code is None:
-            problems.append(f"`breachflow run` did not finish within {timeout_min:g} min and was stopped "
-                            "(the numbers show how far it got)")
+        result["timed_out"] = stopped is not None
+        result["stopped"] = stopped
+        if stopped:
+            code = run.returncode
+            problems.append(f"`breachflow run` was stopped: {stopped} (the numbers show how far it got)")
         memory = sampler.stop()
         result["run_exit_code"] = code
         if code and not result["timed_out"]:
@@ -807,7 +827,8 @@ def report(r: dict) -> None:
     for role, m in mem["roles"].items():
         print(f"  {role:<28} {m['peak_mb']:7,} MB  (largest process {m['largest_process_peak_mb']:,} MB; "
               f"{m['processes']} process(es))")
-    print(f"  all processes of the response together: {mem['peak_total_mb']:,} MB (sink and bench left out)")
+    print(f"  all processes of the response together: {mem['peak_total_mb']:,} MB at {mem.get('peak_total_at_s', 0):.0f} s "
+          "(sink and bench left out)")
     print("-- Prefect")
     print(f"  flow runs {pf['flow_runs']}, task runs {pf['task_runs']:,}")
     print(f"    {'task':<28} {'runs':>6} {'run time':>11}  states")
@@ -876,6 +897,9 @@ def main() -> int:
     parser.add_argument("--no-baselines", action="store_true", help="skip the bare baselines")
     parser.add_argument("--timeout-min", type=float, help="stop `breachflow run` after this many minutes and report "
                         "how far it got (the baselines are then skipped)")
+    parser.add_argument("--memory-limit-mb", type=float, default=2 * TARGET_PEAK_MB,
+                        help="stop `breachflow run` when its processes pass this RSS together (default: twice the "
+                             "4 GB target), before a shared machine runs out of memory")
     parser.add_argument("--show", type=Path, help="print the numbers of an earlier run's --json file again, run nothing")
     parser.add_argument("--generate", nargs=2, metavar=("N", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--sink", nargs=2, metavar=("PORT", "COUNT_FILE"), help=argparse.SUPPRESS)
@@ -909,7 +933,8 @@ def main() -> int:
         results += loaded.get("results", [loaded])
     fresh = []
     for n in sizes:
-        r = run_once(n, work / f"n{n}", baselines=not args.no_baselines, timeout_min=args.timeout_min)
+        r = run_once(n, work / f"n{n}", baselines=not args.no_baselines, timeout_min=args.timeout_min,
+                     memory_limit_mb=args.memory_limit_mb)
         report(r)
         fresh.append(r)
         if args.json:  # written after every size, so a long run leaves its first numbers behind
