@@ -921,9 +921,11 @@ def main() -> int:
         if len({r["persons_requested"] for r in shown}) > 1:
             compare(shown)
         return 0
-    # SIGTERM and SIGHUP end the bench like Ctrl-C, so that `finally` and atexit stop every child.
+    # SIGTERM and SIGHUP end the bench like Ctrl-C, so that `finally` and atexit stop every child
+    # (SIGHUP stays ignored under nohup).
     for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.default_int_handler)
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, signal.default_int_handler)
     sizes = sorted({int(x.replace("_", "")) for x in args.persons.split(",")} | set(args.compare))
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     work = args.work or Path(tempfile.mkdtemp(prefix="e2e-", dir=BENCH_DIR))
