@@ -922,9 +922,11 @@ def main() -> int:
             compare(shown)
         return 0
     # SIGTERM and SIGHUP end the bench like Ctrl-C, so that `finally` and atexit stop every child
-    # (SIGHUP stays ignored under nohup).
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(sig) is not signal.SIG_IGN:
+    # (SIGHUP stays ignored under nohup). SIGINT gets a handler even when started in the
+    # background (where it is ignored): children then start with it, and a run or server the
+    # bench stops with SIGINT shuts down as it would on Ctrl-C.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if sig == signal.SIGINT or signal.getsignal(sig) is not signal.SIG_IGN:
             signal.signal(sig, signal.default_int_handler)
     sizes = sorted({int(x.replace("_", "")) for x in args.persons.split(",")} | set(args.compare))
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
