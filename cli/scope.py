@@ -41,19 +41,22 @@ def scope(
     as_json: JsonFlag = False,
     mapping: MapOption = None,
     as_of: AsOf = None,
-    no_header: Annotated[
-        bool,
+    header: Annotated[
+        bool | None,
         typer.Option(
-            "--no-header",
-            help="The list has no header row: every row is a person and the columns are named 列1, 列2, … "
-            "(map them with --map '列3=phone'). In an intake: data.header: false. Without this flag a first "
-            "row that looks like data (a phone, an email, a date, a postal code) is refused.",
+            "--header/--no-header",
+            help="--no-header: the list has no header row: every row is a person and the columns are named 列1, "
+            "列2, … (map them with --map '列3=phone'); intake: data.header: false. --header: the first row is the "
+            "header even though none of its cells is a known header word; intake: data.header: true. Without "
+            "either, a first row that looks like data (a phone, an email, a date, a postal code) or holds no "
+            "known header word is refused.",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
 ) -> None:
     """Scope a leaked list (CSV or XLSX): who is affected and which items leaked."""
     result = analyse_dataset(
-        path=dataset, mapping_overrides=parse_mapping(mapping), as_of=parse_as_of(as_of), header=not no_header
+        path=dataset, mapping_overrides=parse_mapping(mapping), as_of=parse_as_of(as_of), header=header
     )
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)

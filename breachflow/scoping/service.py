@@ -69,7 +69,7 @@ def scope_dataset(
     path: Path,
     mapping_overrides: dict[str, DataItem] | None = None,
     as_of: date | None = None,
-    header: bool = True,
+    header: bool | None = None,
     plain_names: bool = False,
 ) -> tuple[ScopeSummary, PersonList]:
     """Scope the leaked list at ``path``: the aggregate summary and the person list.
@@ -94,7 +94,7 @@ def analyse_dataset(
     path: Path,
     mapping_overrides: Mapping[str, DataItem | str] | None = None,
     as_of: date | None = None,
-    header: bool = True,
+    header: bool | None = None,
     plain_names: bool = False,
 ) -> ScopeResult:
     """Scope the list at ``path``, keeping the column plans, notes and the person frame."""
