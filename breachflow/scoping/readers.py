@@ -605,7 +605,13 @@ def _read_ole(path: Path, data: bytes, *, header: bool = True, confirmed: bool =
 
 
 def _check_unpacked_size(path: Path, data: bytes, limit: int | None) -> None:
-    """Refuse a workbook whose parts declare more than ``limit`` bytes uncompressed (a zip bomb)."""
+    """Refuse a workbook that unpacks to more than ``limit`` bytes (a zip bomb).
+
+    The declared sizes are summed first; then every part is unpacked in chunks and
+    checked against its declared size and CRC, so a part that under-declares its size
+    is refused too. zipfile stops at the declared size, so no more than ``limit`` bytes
+    are ever unpacked, and none are kept.
+    """
     import zipfile
 
     if limit is None:
@@ -614,15 +620,28 @@ def _check_unpacked_size(path: Path, data: bytes, limit: int | None) -> None:
         limit = get_settings().max_workbook_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # calamine reports an unreadable workbook with its own message
-    if unpacked > limit:
-        raise DatasetError(
-            path,
-            f"the workbook unpacks to {unpacked:,} bytes (limit {limit:,}, setting BREACHFLOW_MAX_WORKBOOK_BYTES); "
-            "split the list or save it as CSV",
-        )
+            parts = archive.infolist()
+            unpacked = sum(info.file_size for info in parts)
+            if unpacked > limit:
+                raise DatasetError(
+                    path,
+                    f"the workbook unpacks to {unpacked:,} bytes (limit {limit:,}, setting "
+                    "BREACHFLOW_MAX_WORKBOOK_BYTES); split the list or save it as CSV",
+                )
+            for info in parts:
+                with archive.open(info) as part:
+                    while part.read(1 << 20):
+                        pass
+    except zipfile.BadZipFile as exc:
+        if "CRC" in str(exc) or "size" in str(exc).lower():
+            raise DatasetError(
+                path,
+                "a part of the workbook does not match the size or checksum its header declares (a damaged or "
+                "crafted file); open it in Excel and save it again, or save the list as CSV",
+            ) from None
+        return  # not a zip at all: calamine reports an unreadable workbook with its own message
+    except (OSError, ValueError, NotImplementedError, EOFError):
+        return
 
 
 def _cell_text(value: object) -> str | None:
