@@ -39,6 +39,8 @@ def publish_scope_artifacts(incident_id: str, summary: ScopeSummary) -> None:
             f"| rows | {summary.rows} |",
             f"| persons | {summary.persons} |",
             f"| duplicates merged | {summary.duplicates_merged} |",
+            f"| to review: merged on birth date + address only (scope/weak_merges.csv) | {summary.weak_merges} |",
+            f"| to review: namesakes kept apart, one birth date or address shared (scope/near_merges.csv) | {summary.near_merges} |",
             f"| items | {', '.join(summary.items)} |",
             f"| sensitive (要配慮) | {'yes' if summary.sensitive else 'no'} |",
             f"| financial (財産的被害) | {'yes' if summary.financial else 'no'} |",
