@@ -109,7 +109,7 @@ def _near_merges(
         found.append(groups.select(PERSON, pl.lit(labels[column]).alias("agreed"), row))
     schema = {PERSON: pl.List(pl.UInt32), "agreed": pl.String, row: pl.List(rows.schema[row])}
     near = pl.concat(found) if found else pl.DataFrame(schema=schema)
-    near = near.sort(pl.col(PERSON).list.first(), "agreed")
+    near = near.sort(pl.col(PERSON).list.first(), "agreed", pl.col(row).list.first())
     return near.select(
         pl.col(PERSON).list.eval(person_id(pl.element())).list.join(" ").alias("person_ids"),
         pl.col("agreed"),
