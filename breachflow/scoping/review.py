@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
 
+from breachflow.processes import usable_cpus
 from breachflow.scoping.merge import ORDINAL, PERSON, WEAK, _repeated, assign_persons
 
 WEAK_MERGES_FILE = "scope/weak_merges.csv"
@@ -59,14 +61,18 @@ def _weak_merges(
     rows: pl.DataFrame, *, name: str, row: str, strong: Sequence[str], weak: Sequence[str], labels: Mapping[str, str]
 ) -> pl.DataFrame:
     """One row per person brought together by a birth date and an address, in person order."""
-    mine = rows.filter(pl.col(WEAK)).select(PERSON, row, name, *strong, *weak)
+    # Columns first: filtering the whole working frame would copy every column of it.
+    mine = rows.select(PERSON, row, name, *strong, *weak).filter(rows.get_column(WEAK))
     # The groups the weak pairs joined are the person's strong groups: the merge again,
     # strong identifiers only, over these persons' rows (a strong key never spans persons).
     mine = _strong_groups(mine, name=name, strong=strong)
     identifiers = [*strong, *weak]
+    # A value agrees within a person when two of its rows hold it (a window, not a
+    # per-person expression: those run once per group).
+    mine = mine.with_columns((pl.col(c).is_not_null() & (pl.len().over(PERSON, c) > 1)).alias(c) for c in identifiers)
     agreed = mine.group_by(PERSON).agg(
         pl.col(row).alias("rows"),
-        *(pl.col(c).drop_nulls().is_duplicated().any().alias(c) for c in identifiers),
+        *(pl.col(c).any() for c in identifiers),
     )
     groups = (
         mine.group_by(PERSON, "group")
@@ -95,10 +101,16 @@ def _near_merges(
     """One row per (name, weak identifier value) that several persons share, in order of their first person."""
     name_hash = rows.get_column(name).hash(seed=1)
     named = rows.get_column(name).is_not_null()
-    found = []
-    for column in weak:
+
+    def maybe_shared(column: str) -> pl.Series:
         values = rows.get_column(column)
-        candidates = named & values.is_not_null() & _repeated(name_hash ^ values.hash(seed=2))
+        return named & values.is_not_null() & _repeated(name_hash ^ values.hash(seed=2))
+
+    # One thread per column, as in the merge (polars releases the GIL).
+    with ThreadPoolExecutor(max_workers=max(1, min(len(weak), usable_cpus()))) as pool:
+        shared = list(pool.map(maybe_shared, weak))
+    found = []
+    for column, candidates in zip(weak, shared, strict=True):
         groups = (
             rows.select(PERSON, row, name, column)
             .filter(candidates)
