@@ -94,7 +94,7 @@ def scope_with_review(
     path: Path,
     mapping_overrides: dict[str, DataItem] | None = None,
     as_of: date | None = None,
-    header: bool = True,
+    header: bool | None = None,
     plain_names: bool = False,
 ) -> tuple[ScopeSummary, PersonList, MergeReview]:
     """``scope_dataset`` plus the merges to review (weak merges, namesakes kept apart)."""
