@@ -19,7 +19,7 @@ import yaml
 from breachflow.notification.ledger import State
 from breachflow.scoping.synthetic import generate_customers, write_csv
 from breachflow.settings import get_settings
-from breachflow.wiring import get_wiring
+from breachflow.wiring import LETTERS_DIR, get_wiring
 from tests.conftest import REPO
 from tests.notification.support import SinkHandler, start_server
 
@@ -208,7 +208,7 @@ def test_ctrl_c_during_letter_rendering_stops_the_workers_and_resume_renders_the
     """Ctrl-C to the whole group while letters render (temporary server): exit 130 within 10 s, quiet; resume renders all."""
     handler, port = sink
     intake = _intake(tmp_path, 3000)
-    letters = get_settings().cases_dir / INCIDENT / "letters"
+    letters = get_settings().cases_dir / INCIDENT / LETTERS_DIR
     run = Run(intake, smtp_port=port, api_url=None)  # Prefect's temporary server, started by `run`
     run.wait_for(letters.exists, timeout=180)
     time.sleep(1.5)  # the variant bodies are laid out first, then the chunks go to the worker processes
