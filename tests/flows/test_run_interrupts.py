@@ -146,6 +146,16 @@ def _no_surviving_children(run: Run) -> None:
     pytest.fail(f"processes left in the run's session: {alive}")
 
 
+def _temporary_server_stopped(run: Run) -> None:
+    """The temporary Prefect server `run` started (in a session of its own) is gone too."""
+    port = next(re.search(r"Starting temporary server on http://127.0.0.1:(\d+)", line)[1]
+                for line in run.lines if "Starting temporary server" in line)
+    deadline = time.monotonic() + 5
+    while subprocess.run(["pgrep", "-f", f"create_app .*--port {port} "], capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, f"the temporary server on port {port} still runs"
+        time.sleep(0.2)
+
+
 def _flow_run_states(api_url: str) -> dict[str, str]:
     """State of every flow run the server knows, by name."""
     runs = httpx.post(f"{api_url}/flow_runs/filter", json={"limit": 200}, timeout=10).json()
@@ -217,6 +227,7 @@ def test_ctrl_c_during_letter_rendering_stops_the_workers_and_resume_renders_the
     code, seconds = run.finish()
     _assert_stopped_quietly(run, code, seconds, expected_code=130, stage="letter rendering")
     _no_surviving_children(run)
+    _temporary_server_stopped(run)
 
     stopped = _ledger_states("letter")
     assert set(stopped) == {"planned"}, f"letters are marked only once all are rendered: {stopped}"
