@@ -37,7 +37,7 @@ from breachflow.notification.address_block import (
     layout_address,
 )
 from breachflow.notification.content import NoticeContext, Recipient
-from breachflow.processes import worker_context
+from breachflow.processes import ignore_interrupts, stop_pool, worker_context
 from breachflow.templating import environment
 
 _BLANK = Recipient(person_id="", name="", kana="", postal_code="", address1="", address2="", phone_national="")
@@ -310,8 +310,17 @@ def render_letters(
     if workers <= 1 or len(jobs) <= 1 or context is None:
         results = [_render_chunk(job) for job in jobs]
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=ignore_interrupts)
+        try:
             results = list(pool.map(_render_chunk, jobs))
+        except BaseException:
+            # Ctrl-C, SIGTERM or a failed chunk: stop the other chunks now rather than after they
+            # finish, and leave no half-written chunk (the letters stay planned in the ledger).
+            stop_pool(pool)
+            for job in jobs:
+                job[3].with_suffix(".tmp").unlink(missing_ok=True)
+            raise
+        pool.shutdown()
     return LetterIndex(
         files=[job[3].name for job in jobs], variants=len(bodies), letters=[p for chunk in results for p in chunk]
     )
