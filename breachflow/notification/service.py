@@ -180,17 +180,22 @@ def approval_given(case: Case) -> ApprovalRecord:
 
 def require_approval(case: Case) -> ApprovalRecord:
     """The approval of the current plan; raises if none, rejected, or given for another plan."""
-    approved_plan(case)
-    return approval_given(case)
+    record = approval_given(case)
+    _approved_for(case, record, load_plan(case))
+    return record
 
 
 def approved_plan(case: Case) -> NoticePlan:
     """The stored plan, read once, if it is exactly the approved one; raises if not approved, rejected or changed."""
     record = approval_given(case)
     plan = load_plan(case)
+    _approved_for(case, record, plan)
+    return plan
+
+
+def _approved_for(case: Case, record: ApprovalRecord, plan: NoticePlan) -> None:
     if record.subject_sha256 != plan_digest(plan):
         raise DeliveryError(f"case {case.incident_id}: the plan changed after approval; approve it again")
-    return plan
 
 
 def stored_email_batches(case: Case, *, batch_size: int = EMAIL_BATCH_SIZE) -> EmailBatches:
