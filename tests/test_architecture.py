@@ -13,7 +13,7 @@ LAYERS = ["cli", "deployments", "flows", "tasks", "breachflow"]  # each may impo
 DOMAIN_ORDER = [
     "usecases", "wiring", "reminders", "notification", "requests", "reporting", "rulepacks", "prevention",
     "leakcheck", "obligations", "approvals", "facts", "scoping", "casestore", "profile", "harm", "intake", "security", "templating",
-    "processes", "interrupts", "vocabulary", "japan", "settings", "errors",
+    "processes", "interrupts", "progress", "vocabulary", "japan", "settings", "errors",
 ]
 
 
