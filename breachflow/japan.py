@@ -1,4 +1,4 @@
-"""Japan's calendar eras and prefectures: the one table of each, for what the pipeline reads and writes.
+"""Japan's time zone, calendar eras and prefectures: the one table of each, for what the pipeline reads and writes.
 
 Wareki formatting (``templating``), birth-date parsing (``scoping.normalize``) and birth-date
 and address detection (``leakcheck.detectors``) all read these.
@@ -7,7 +7,10 @@ and address detection (``leakcheck.detectors``) all read these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta, timezone
+
+# The APPI's days are counted in Japan time (no daylight saving time).
+JST = timezone(timedelta(hours=9), "JST")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
 
@@ -40,3 +43,48 @@ def worker_context() -> BaseContext | None:
     if "forkserver" in methods:
         return multiprocessing.get_context("forkserver")
     return None
+
+
+def ignore_interrupts() -> None:
+    """Worker initializer: leave Ctrl-C to the parent, which stops the workers itself.
+
+    A terminal sends SIGINT to every process of the foreground group: a worker would die with a
+    traceback of its own, or (while idle) leave the pool broken under the parent's feet.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def stop_pool(pool: ProcessPoolExecutor, *, grace: float = 1.0) -> None:
+    """Stop a process pool now: drop queued work, terminate running workers (their results are not wanted)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(1.0)
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """Process ids of the children of a process (this one by default), their children and so on (Linux; else [])."""
+    found: list[int] = []
+    todo = [pid or os.getpid()]
+    while todo:
+        parent = todo.pop()
+        try:
+            threads = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                with open(f"/proc/{parent}/task/{thread}/children", encoding="ascii") as handle:
+                    children = [int(c) for c in handle.read().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from platformdirs import user_config_path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -71,8 +72,10 @@ class Settings(BaseSettings):
     max_workbook_bytes: int = Field(default=1 << 30, ge=1)
     # Days after a case was opened before `breachflow case retention` lists it for purging.
     retention_days: int = Field(default=365, ge=1)
-    # Demo mode: a labelled demo master key is created under home when none is configured.
+    # Demo mode: a labelled demo master key is created when none is configured, in demo_key_dir
+    # (the user's config folder by default) - never inside home, beside the wrapped data keys.
     demo: bool = False
+    demo_key_dir: Path = Field(default_factory=lambda: user_config_path("breachflow") / "demo-keys")
 
     @property
     def cases_dir(self) -> Path:

@@ -11,6 +11,8 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -20,21 +22,28 @@ from breachflow.casestore import Case
 from breachflow.errors import BreachflowError
 from breachflow.usecases import gates, response
 from cli.common import ApproveAs, AsOf, JsonFlag, emit_json, parse_as_of, wiring
+from cli.interrupts import stop_on_signals
 
 
 def run(file: Path, approve_as: ApproveAs = None, as_json: JsonFlag = False, as_of: AsOf = None) -> None:
-    """Open (or update) the case from an intake file and run the whole incident response."""
-    # Shown in the UI of a running `breachflow server`; else Prefect's temporary server, which must not phone home.
-    _use_local_server()
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.incident_response import incident_response
+    """Open (or update) the case from an intake file and run the whole incident response.
 
-    w = wiring()
-    case = response.open_or_update(w, file, as_of=parse_as_of(as_of))
-    if approve_as:
-        gates.preapprove_all(w, case.incident_id, approver=approve_as)
-    _quiet_user_errors()
-    outcome = asyncio.run(incident_response(case.incident_id))
+    Ctrl-C or SIGTERM stops it within seconds with one line saying where and how to resume (cli/interrupts.py).
+    """
+    with stop_on_signals(file) as stopper:
+        # Shown in the UI of a running `breachflow server`; else a temporary server, which must not phone home.
+        _use_local_server()
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        from flows.incident_response import incident_response
+
+        w = wiring()
+        case = response.open_or_update(w, file, as_of=parse_as_of(as_of))
+        stopper.incident_id = case.incident_id
+        if approve_as:
+            gates.preapprove_all(w, case.incident_id, approver=approve_as)
+        _quiet_user_errors()
+        with _prefect_api():
+            outcome = asyncio.run(incident_response(case.incident_id))
     if as_json:
         emit_json(outcome.model_dump(mode="json"))
     else:
@@ -79,6 +88,22 @@ def _quiet_user_errors() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _NoTracebackForUserErrors) for f in logger.filters):
             logger.addFilter(_NoTracebackForUserErrors())
+
+
+@contextmanager
+def _prefect_api() -> Iterator[None]:
+    """The configured Prefect API, or a temporary server in a session of its own (see start_temporary_server)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_ALLOW_EPHEMERAL_MODE, PREFECT_UI_URL, temporary_settings
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_ALLOW_EPHEMERAL_MODE.value():
+        yield
+        return
+    from deployments.server import start_temporary_server
+
+    server = start_temporary_server()
+    # It serves no UI: no "View at" links to it.
+    with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_UI_URL: ""}):
+        yield
 
 
 def _api_url_file() -> Path:

@@ -9,6 +9,7 @@ import typer
 
 from breachflow.errors import InputError
 from breachflow.scoping.classify import IGNORED
+from breachflow.scoping.review import MergeReview
 from breachflow.scoping.service import analyse_dataset
 from breachflow.vocabulary import DataItem
 from cli.common import AsOf, JsonFlag, emit_json, parse_as_of
@@ -41,19 +42,22 @@ def scope(
     as_json: JsonFlag = False,
     mapping: MapOption = None,
     as_of: AsOf = None,
-    no_header: Annotated[
-        bool,
+    header: Annotated[
+        bool | None,
         typer.Option(
-            "--no-header",
-            help="The list has no header row: every row is a person and the columns are named 列1, 列2, … "
-            "(map them with --map '列3=phone'). In an intake: data.header: false. Without this flag a first "
-            "row that looks like data (a phone, an email, a date, a postal code) is refused.",
+            "--header/--no-header",
+            help="--no-header: the list has no header row: every row is a person and the columns are named 列1, "
+            "列2, … (map them with --map '列3=phone'); intake: data.header: false. --header: the first row is the "
+            "header even though none of its cells is a known header word; intake: data.header: true. Without "
+            "either, a first row that looks like data (a phone, an email, a date, a postal code) or holds no "
+            "known header word is refused.",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
 ) -> None:
     """Scope a leaked list (CSV or XLSX): who is affected and which items leaked."""
     result = analyse_dataset(
-        path=dataset, mapping_overrides=parse_mapping(mapping), as_of=parse_as_of(as_of), header=not no_header
+        path=dataset, mapping_overrides=parse_mapping(mapping), as_of=parse_as_of(as_of), header=header
     )
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
@@ -62,6 +66,7 @@ def scope(
         return
     s = result.summary
     typer.echo(f"{dataset}: {s.rows} rows, {s.persons} persons ({s.duplicates_merged} duplicate rows merged)")
+    _echo_review(result.review, s.weak_merges, s.near_merges)
     typer.echo("columns (correct with --map 'column=item'):")
     for plan in result.plans:
         typer.echo(f"  {plan.key} -> {plan.label}  [{plan.source.value}]")
@@ -76,3 +81,22 @@ def scope(
         typer.echo(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     c = s.contactable
     typer.echo(f"contactable: email {c.email}, postal {c.postal}, phone {c.phone}, none {c.none}")
+
+
+_REVIEW_SHOWN = 20
+
+
+def _echo_review(review: MergeReview, weak: int, near: int) -> None:
+    """The merges to check, by person id and row number (a case keeps the full lists in scope/)."""
+    typer.echo(
+        f"to review: {weak} persons merged on birth date + address only (no phone or email in common), "
+        f"{near} groups of namesakes kept apart sharing only a birth date or an address"
+    )
+    for frame, title in ((review.weak_merges, "merged on birth date + address"), (review.near_merges, "kept apart")):
+        for row in frame.head(_REVIEW_SHOWN).iter_rows(named=True):
+            # A weak merge shows the row groups it joined ("2 5 / 9"): each group is rows
+            # linked by a phone or an e-mail, or one row.
+            ids, rows = row.get("person_id") or row["person_ids"], row.get("groups") or row["rows"]
+            typer.echo(f"  {title}: {ids}  rows {rows}  ({row['agreed']})")
+        if frame.height > _REVIEW_SHOWN:
+            typer.echo(f"  {title}: … {frame.height - _REVIEW_SHOWN} more")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prefect import Flow
 from prefect.deployments.runner import RunnerDeployment
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
@@ -13,6 +14,11 @@ from flows.incident_response import incident_response
 from flows.leak_check import leak_check
 from flows.prevention import prevention_audit
 
+SCHEDULE_TIMEZONE = "Asia/Tokyo"
+# The UI's schedule card shows "At 08:00 AM every day" without a zone (only its tooltip adds one) and lists
+# upcoming runs in the browser's zone, so the zone is also put where the UI shows it plainly: a tag in the
+# deployments table and the first line of the description.
+SCHEDULE_TAG = "JST (Asia/Tokyo)"
 INCIDENT_EVENT = "breachflow.incident.reported"
 INCIDENT_RESOURCE_PREFIX = "breachflow.incident."
 
@@ -33,16 +39,26 @@ def build_deployments() -> list[RunnerDeployment]:
                 )
             ],
         ),
-        deadline_reminders.to_deployment(
-            name="deadline-reminders", schedule=Cron(settings.reminders_cron, timezone="Asia/Tokyo"),
-            description="Daily list of obligations due within 2 days or overdue.",
-        ),
-        leak_check.to_deployment(
-            name="leak-check", schedule=Cron(settings.leakcheck_cron, timezone="Asia/Tokyo"),
-            description="Periodic scan of BREACHFLOW_LEAKCHECK_PATHS for unprotected personal data.",
-        ),
-        prevention_audit.to_deployment(
-            name="prevention-audit", schedule=Cron(settings.audit_cron, timezone="Asia/Tokyo"),
-            description="Daily follow-up audit of every open corrective action.",
-        ),
+        _scheduled(deadline_reminders, "deadline-reminders", settings.reminders_cron,
+                   "Every open case, next deadline first, and the obligations due within 2 days or overdue."),
+        _scheduled(leak_check, "leak-check", settings.leakcheck_cron,
+                   "Scan of BREACHFLOW_LEAKCHECK_PATHS for unprotected personal data."),
+        _scheduled(prevention_audit, "prevention-audit", settings.audit_cron,
+                   "Follow-up audit of every open corrective action."),
     ]
+
+
+def _scheduled(flow: Flow, name: str, cron: str, what: str) -> RunnerDeployment:
+    """A deployment on a cron in Japan time, saying so where the UI shows it."""
+    return flow.to_deployment(
+        name=name, schedule=Cron(cron, timezone=SCHEDULE_TIMEZONE), tags=[SCHEDULE_TAG],
+        description=f"**Schedule: {schedule_text(cron)}** (cron `{cron}`, time zone {SCHEDULE_TIMEZONE}).\n\n{what}",
+    )
+
+
+def schedule_text(cron: str) -> str:
+    """A cron in words, in Japan time: '08:00 JST every day' for the daily form, else the cron itself."""
+    fields = cron.split()
+    if len(fields) == 5 and fields[2:] == ["*", "*", "*"] and fields[0].isdigit() and fields[1].isdigit():
+        return f"{int(fields[1]):02d}:{int(fields[0]):02d} JST every day"
+    return f"cron {cron} in JST"

@@ -100,3 +100,38 @@ def start_server(*, home: Path, host: str = "127.0.0.1", port: int | None = None
         time.sleep(0.5)
     server.stop()
     raise ConfigError(f"the Prefect server did not become ready within {timeout:.0f} s; see {log_path}")
+
+
+def start_temporary_server():
+    """Prefect's temporary server for one `breachflow run`, started in a session of its own; stopped at exit.
+
+    Prefect starts it in the caller's process group, so a Ctrl-C in the terminal reached it too:
+    it died before the interrupted run could record its flow runs as crashed, and the client
+    then retried for minutes. In its own session only `run` gets the signal; the server outlives
+    the few seconds in which the flow runs are marked, and is stopped at exit (or killed with
+    the rest of `run`'s child processes if `run` has to exit at once).
+    """
+    from prefect.server.api.server import SubprocessASGIServer
+
+    class OwnSessionServer(SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen:
+            import prefect
+            from prefect.settings import get_current_settings
+
+            # As Prefect 3.9's SubprocessASGIServer starts it, plus start_new_session.
+            return subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent), "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--log-level", "error", "--lifespan", "on"],
+                env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                     "PREFECT__SERVER_FINAL": "1",
+                     **get_current_settings().to_environment_variables(exclude_unset=True)},
+                start_new_session=True,
+            )
+
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+    server = OwnSessionServer(port=free_port())
+    # A fresh database takes 12 s to set up on two idle cores (measured), past 20 s on busy ones.
+    server.start(timeout=max(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value(), 60))  # registers stop() at exit
+    return server

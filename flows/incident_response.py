@@ -6,6 +6,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 from pydantic import BaseModel, ConfigDict, Field
 
+from breachflow.interrupts import stage
 from flows.notify_affected_persons import notify_affected_persons
 from flows.prevention import prevention_plan
 from flows.report_obligations import report_obligations
@@ -41,11 +42,13 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
     done: list[str] = []
     persons = None
     if stages.has_dataset:
-        summary = await scope_incident(incident_id)
+        with stage("scope-incident"):
+            summary = await scope_incident(incident_id)
         persons = summary.persons
         done.append("scope")
     publish_case_status(incident_id)
-    obligations = await report_obligations(incident_id)
+    with stage("report-obligations"):
+        obligations = await report_obligations(incident_id)
     publish_case_status(incident_id)
     stopped_at = None
     if obligations.approved:
@@ -56,7 +59,8 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
     notified = prepared = None
     unsent = outboxed = 0
     if stopped_at is None and obligations.individual_notice_required and inspect_case(incident_id).has_persons:
-        notification = await notify_affected_persons(incident_id)
+        with stage("notify-affected-persons"):
+            notification = await notify_affected_persons(incident_id)
         if notification.approved:
             done.append("notify-affected-persons")
             notified = notification.email_sent
@@ -68,7 +72,8 @@ async def incident_response(incident_id: str) -> IncidentOutcome:
             stopped_at = "notify-affected-persons"
     publish_case_status(incident_id)
     if stopped_at is None:
-        await prevention_plan(incident_id)
+        with stage("prevention-plan"):
+            await prevention_plan(incident_id)
         done.append("prevention-plan")
     publish_request_counts(incident_id)
     publish_case_status(incident_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from prefect import flow, get_run_logger
 from prefect.artifacts import (
     acreate_progress_artifact,
@@ -12,9 +14,11 @@ from prefect.futures import as_completed
 from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.approvals import Gate, Verdict
+from breachflow.notification.policy import Channel
 from breachflow.settings import get_settings
 from tasks.approval import approval_gate
 from tasks.artifacts import artifact_key
+from tasks.progress import EmailTally
 from tasks.notification import (
     draft_substitute_task,
     export_call_list_task,
@@ -44,6 +48,19 @@ class NotificationOutcome(BaseModel):
     ledger: dict[str, dict[str, int]]
 
 
+async def _report_email_progress(incident_id: str, tally: EmailTally, progress: UUID, *, last: bool) -> None:
+    """Log every few percent; update the progress and live-count artifacts every few percent or seconds."""
+    if tally.log_due.due(tally.finished) or last:
+        get_run_logger().info("%s", tally.line())
+    if tally.artifact_due.due(tally.finished) or last:
+        await aupdate_progress_artifact(progress, progress=tally.artifact_due.share(tally.finished),
+                                        description=f"email notices finished: {tally.line()}")
+        await acreate_table_artifact(
+            table=tally.table(), key=artifact_key("email-counts", incident_id),
+            description="email notices so far: sent / kept in the outbox / in doubt / failed / remaining (counts only)",
+        )
+
+
 @flow(name="notify-affected-persons", flow_run_name="notify-{incident_id}", persist_result=False)
 async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
     """Notify every affected person exactly once, after a human approves the plan and samples."""
@@ -57,18 +74,22 @@ async def notify_affected_persons(incident_id: str) -> NotificationOutcome:
         logger.warning("incident %s: notification plan rejected at the gate; nothing sent", incident_id)
         return NotificationOutcome(incident_id=incident_id, approved=False, planned=planned, email_sent=0,
                                    email_outbox=0, email_in_doubt=0, letters=0, calls=0, substitute_persons=0, ledger={})
+    tally = EmailTally(notices=counts.by_channel.get(Channel.email, 0))
     progress = await acreate_progress_artifact(
         progress=0.0, key=artifact_key("email-progress", incident_id),
-        description="email notices: share of batches finished (sent / failed / remaining in the ledger table)",
+        description=f"email notices finished (live counts: artifact {artifact_key('email-counts', incident_id)}): "
+                    f"{tally.line()}",
     )
     # At most email_concurrency batches (one SMTP connection each) at once: a crash leaves at most
     # that many notices in doubt.
     total, window = preview.email_batches, get_settings().email_concurrency
     results = []
+    logger.info("%s in %d batch(es)", tally.line(), total)
     for start in range(0, total, window):
         for future in as_completed(send_email_batch_task.map(incident_id, list(range(start, min(start + window, total))))):
             results.append(future.result())
-            await aupdate_progress_artifact(progress, progress=100.0 * len(results) / total)
+            tally.add(results[-1])
+            await _report_email_progress(incident_id, tally, progress, last=len(results) == total)
     if not total:
         await aupdate_progress_artifact(progress, progress=100.0)
     totals = record_email_round(incident_id, results)

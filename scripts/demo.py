@@ -89,14 +89,19 @@ def main() -> int:
             import httpx
 
             from scripts.ui_screenshot import screenshot
+            from tasks.artifacts import artifact_key
 
             runs = httpx.post(f"{server.api_url}/flow_runs/filter",
                               json={"flow_runs": {"name": {"any_": [f"incident-{case.incident_id}"]}}}, timeout=10).json()
             for run in runs:
                 page = screenshot(f"{server.ui_url}/runs/flow-run/{run['id']}", OUT / "screenshots" / "incident-run.png")
                 print(f"screenshot of the incident's flow run: {page.relative_to(REPO)}")
-            page = screenshot(f"{server.ui_url}/artifacts", OUT / "screenshots" / "artifacts.png")
-            print(f"screenshot of the artifacts page: {page.relative_to(REPO)}")
+            # The officer's case status (updated at every stage): the newest version of its key.
+            newest = httpx.post(f"{server.api_url}/artifacts/filter", timeout=10, json={
+                "artifacts": {"key": {"any_": [artifact_key("status", case.incident_id)]}},
+                "sort": "CREATED_DESC", "limit": 1}).json()[0]
+            page = screenshot(f"{server.ui_url}/artifacts/artifact/{newest['id']}", OUT / "screenshots" / "case-status.png")
+            print(f"screenshot of the officer's case status artifact: {page.relative_to(REPO)}")
         if keep:
             print("servers keep running; press Ctrl-C to stop", flush=True)
             try:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from breachflow.errors import BreachflowError
+from breachflow.interrupts import stage as under_way
 
 
 class StageFailed(BreachflowError):
@@ -20,9 +21,11 @@ def ids_only(stage: str, incident_id: str) -> Iterator[None]:
     an arbitrary exception raised while handling a person (a KeyError on a name, a decode
     error quoting bytes) could carry that person's data, so only its type survives.
     BreachflowError messages are written to hold ids, paths and row numbers only.
+    The stage is also marked as under way: an interrupted run names it.
     """
     try:
-        yield
+        with under_way(stage):
+            yield
     except BreachflowError:
         raise
     except Exception as exc:

@@ -17,6 +17,7 @@ from breachflow.usecases.notification import GatePreview
 from breachflow.wiring import get_wiring
 from tasks._retry import retry_unless_user_error
 from tasks._safety import ids_only
+from tasks.progress import log_progress
 
 
 @task(name="plan-notices", retries=1, retry_delay_seconds=2, retry_condition_fn=retry_unless_user_error,
@@ -54,7 +55,7 @@ def record_email_round(incident_id: str, results: list[BatchResult]) -> dict[str
 def produce_letters_task(incident_id: str) -> dict[str, int]:
     """Render planned letters (PDF), mailing lists and label sheets in the case folder."""
     with ids_only("produce-letters", incident_id):
-        run = notification.produce_letters(get_wiring(), incident_id)
+        run = notification.produce_letters(get_wiring(), incident_id, progress=log_progress("letters"))
         return {"letters": run.letters, "files": len(run.files), "unencodable_cp932": run.unencodable_cp932,
                 "missing_glyphs": run.missing_glyphs, "address_too_long": run.address_too_long}
 
@@ -64,7 +65,7 @@ def produce_letters_task(incident_id: str) -> dict[str, int]:
 def export_call_list_task(incident_id: str) -> dict[str, int]:
     """Write the call list (CSV UTF-8 BOM / CP932, XLSX) for open phone notices."""
     with ids_only("export-call-list", incident_id):
-        return notification.export_call_list(get_wiring(), incident_id)
+        return notification.export_call_list(get_wiring(), incident_id, progress=log_progress("call list"))
 
 
 @task(name="draft-substitute-measures", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_user_error,

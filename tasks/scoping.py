@@ -26,11 +26,10 @@ def _table(breakdown: dict[str, int], label: str) -> list[dict[str, object]]:
     return [{label: key, "persons": value} for key, value in breakdown.items()]
 
 
-@task(name="publish-scope-artifacts", cache_policy=NO_CACHE, persist_result=False)
-def publish_scope_artifacts(incident_id: str, summary: ScopeSummary) -> None:
-    """Show the scope in the Prefect UI: a summary and one table per breakdown (aggregates only)."""
+def scope_markdown(incident_id: str, summary: ScopeSummary) -> str:
+    """The scope summary artifact's text: counts only (the review lists stay sealed in the case)."""
     reach = summary.contactable
-    markdown = "\n".join(
+    return "\n".join(
         [
             f"# Scope of incident {incident_id}",
             "",
@@ -39,12 +38,20 @@ def publish_scope_artifacts(incident_id: str, summary: ScopeSummary) -> None:
             f"| rows | {summary.rows} |",
             f"| persons | {summary.persons} |",
             f"| duplicates merged | {summary.duplicates_merged} |",
+            f"| to review: merged on birth date + address only (scope/weak_merges.csv) | {summary.weak_merges} |",
+            f"| to review: namesakes kept apart, one birth date or address shared (scope/near_merges.csv) | {summary.near_merges} |",
             f"| items | {', '.join(summary.items)} |",
             f"| sensitive (要配慮) | {'yes' if summary.sensitive else 'no'} |",
             f"| financial (財産的被害) | {'yes' if summary.financial else 'no'} |",
             f"| reachable by email / post / phone / none | {reach.email} / {reach.postal} / {reach.phone} / {reach.none} |",
         ]
     )
+
+
+@task(name="publish-scope-artifacts", cache_policy=NO_CACHE, persist_result=False)
+def publish_scope_artifacts(incident_id: str, summary: ScopeSummary) -> None:
+    """Show the scope in the Prefect UI: a summary and one table per breakdown (aggregates only)."""
+    markdown = scope_markdown(incident_id, summary)
     create_markdown_artifact(markdown=markdown, key=artifact_key("scope", incident_id), description="scope summary")
     for name, label in (
         ("by_prefecture", "prefecture"),

@@ -30,6 +30,8 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Case files are encrypted at rest; every test runs with a test master key.
     monkeypatch.setenv("BREACHFLOW_MASTER_KEY", TEST_MASTER_KEY)
     monkeypatch.delenv("BREACHFLOW_MASTER_KEY_FILE", raising=False)
+    # A demo key is never written to the user's own config folder by a test.
+    monkeypatch.setenv("BREACHFLOW_DEMO_KEY_DIR", str(tmp_path / "demo-keys"))
     # The company profile a deployment configures; intakes that state their own business override it.
     for name, value in TEST_COMPANY_PROFILE.items():
         monkeypatch.setenv(name, value)

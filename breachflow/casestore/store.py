@@ -77,6 +77,8 @@ FILE_KINDS = (
     ("notification/letters/mailing_list", "mailing list (CSV)"), ("notification/letters/", "letter run file"),
     ("notification/calls/", "call list"), ("notification/public_announcement", "public announcement (公表文)"),
     ("notification/inquiry_faq", "inquiry-desk FAQ (想定問答)"), ("notification/outbox/", "email kept in the outbox"),
+    ("scope/weak_merges", "persons merged on birth date + address only, to review (名寄せ確認)"),
+    ("scope/near_merges", "namesakes kept apart sharing one birth date or address, to review (名寄せ確認)"),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from breachflow.errors import IntakeError
 from breachflow.intake.model import Intake
+from breachflow.japan import JST
 from breachflow.security.files import regular_file_problem
 
-JST = timezone(timedelta(hours=9), "JST")
 MAX_INTAKE_BYTES = 1_000_000
 
 

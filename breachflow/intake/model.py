@@ -181,9 +181,10 @@ class Data(_Model):
 
     subjects: list[Subject] = Field(default_factory=lambda: [Subject.customer], min_length=1)
     dataset: str | None = None
-    header: bool = Field(
-        default=True,
-        description="false when the dataset has no header row: every row is a person, columns are 列1, 列2, …",
+    header: bool | None = Field(
+        default=None,
+        description="false when the dataset has no header row: every row is a person, columns are 列1, 列2, …; "
+        "true to confirm a first row with no known header word as the header (unset: such a row is refused)",
     )
     affected_persons: PersonRange | None = None
     items: list[DataItem] = Field(default_factory=list)

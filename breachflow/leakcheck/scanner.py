@@ -20,12 +20,13 @@ import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import xxhash
 
+from breachflow.japan import JST
 from breachflow.leakcheck.allowlist import AllowList
 from breachflow.leakcheck.detectors import (
     DETECTOR_ITEMS,
@@ -82,7 +83,6 @@ from breachflow.leakcheck.state import (
 from breachflow.processes import usable_cpus, worker_context
 from breachflow.vocabulary import DataItem
 
-JST = timezone(timedelta(hours=9), "JST")
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 HIGH_RISK_PERSONS = 1000  # APPI Rule 7(4): more than 1,000 persons makes a leak reportable
 MEDIUM_RISK_PERSONS = 10
@@ -343,7 +343,7 @@ class _RecordingReader(io.RawIOBase):
     def tell(self) -> int:
         return self._handle.tell()
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
+    def readinto(self, buffer) -> int:
         offset = self._handle.tell()
         try:
             count = self._handle.readinto(buffer) or 0

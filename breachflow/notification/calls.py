@@ -15,6 +15,7 @@ from breachflow.notification.content import notice_context
 from breachflow.notification.plan import IncidentFacts, Notice
 from breachflow.notification.spreadsheet import Unencodable, write_csv, write_xlsx
 from breachflow.profile import Business
+from breachflow.progress import Progress
 from breachflow.scoping.model import Person
 from breachflow.templating import render
 
@@ -46,17 +47,19 @@ class CallResult(BaseModel):
 
 def call_list_rows(
     *, notices: list[Notice], persons: Mapping[str, Person], facts: IncidentFacts, business: Business, today: date,
-    templates_dir: Path | None = None,
+    templates_dir: Path | None = None, progress: Progress | None = None,
 ) -> list[list[str]]:
     """One row per phone notice: number, name, kana, the identity check, items, script, empty outcome columns."""
     rows = []
-    for notice in notices:
+    for done, notice in enumerate(notices, start=1):
         context = notice_context(notice=notice, person=persons[notice.person_id], facts=facts, business=business, today=today)
         script = render("phone/script.txt", context, templates_dir=templates_dir).strip()
         rows.append([
             notice.notice_id, notice.person_id, context.recipient.phone_national, context.recipient.name,
             context.recipient.kana, _identity_check(context), "、".join(context.items), script, "", "", "", "",
         ])
+        if progress:
+            progress("rows", done, len(notices))
     return rows
 
 

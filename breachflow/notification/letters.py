@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +37,7 @@ from breachflow.notification.address_block import (
     layout_address,
 )
 from breachflow.notification.content import NoticeContext, Recipient
-from breachflow.processes import worker_context
+from breachflow.processes import ignore_interrupts, stop_pool, worker_context
 from breachflow.templating import environment
 
 _BLANK = Recipient(person_id="", name="", kana="", postal_code="", address1="", address2="", phone_national="")
@@ -291,8 +291,12 @@ def _render_chunk(args: tuple[list[dict], list[str], dict[str, bytes], Path]) ->
 
 def render_letters(
     *, contexts: list[NoticeContext], out_dir: Path, templates_dir: Path, chunk_size: int = 500, workers: int = 2,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LetterIndex:
-    """Render letters into PDFs of ``chunk_size`` letters each, using ``workers`` processes."""
+    """Render letters into PDFs of ``chunk_size`` letters each, using ``workers`` processes.
+
+    ``progress(done, total)`` is called as each PDF is finished (letters rendered so far).
+    """
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     keys = [variant_key(c) for c in contexts]
     bodies: dict[str, bytes] = {}
@@ -308,10 +312,30 @@ def render_letters(
         ))
     context = worker_context()
     if workers <= 1 or len(jobs) <= 1 or context is None:
-        results = [_render_chunk(job) for job in jobs]
+        results = list(_reporting(map(_render_chunk, jobs), progress, len(contexts)))
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(_render_chunk, jobs))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=ignore_interrupts)
+        try:
+            results = list(_reporting(pool.map(_render_chunk, jobs), progress, len(contexts)))
+        except BaseException:
+            # Ctrl-C, SIGTERM or a failed chunk: stop the other chunks now rather than after they
+            # finish, and leave no half-written chunk (the letters stay planned in the ledger).
+            stop_pool(pool)
+            for job in jobs:
+                job[3].with_suffix(".tmp").unlink(missing_ok=True)
+            raise
+        pool.shutdown()
     return LetterIndex(
         files=[job[3].name for job in jobs], variants=len(bodies), letters=[p for chunk in results for p in chunk]
     )
+
+
+def _reporting(chunks: Iterable[list[LetterPages]], progress: Callable[[int, int], None] | None,
+               total: int) -> Iterator[list[LetterPages]]:
+    """The rendered chunks, calling ``progress(letters done, total)`` after each one."""
+    done = 0
+    for chunk in chunks:
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+        yield chunk

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +11,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from breachflow.errors import DeliveryError
+from breachflow.interrupts import pause, stop_requested
 from breachflow.notification.email_render_fast import EmailComposer
 from breachflow.notification.ledger import CLAIMABLE, Ledger, State
 from breachflow.notification.mailer import (
@@ -43,6 +43,7 @@ class BatchResult(BaseModel):
     rerouted: dict[Channel, int]
     attempts: int
     retry_rounds: int
+    stopped: int = Field(default=0, description="not tried: the run was asked to stop (they stay planned)")
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,14 @@ class Backoff:
 def send_email_batch(
     *, ledger: Ledger, mailer: Mailer, notices: list[Notice], persons: Mapping[str, Person], facts: IncidentFacts,
     business: Business, sender: str, today: date, policy: ChannelPolicy, versions: Mapping[Channel, str],
-    worker: str, backoff: Backoff = Backoff(), sleep: Callable[[float], None] = time.sleep,
-    on_progress: Callable[[int, int], None] | None = None,
+    worker: str, backoff: Backoff = Backoff(), sleep: Callable[[float], None] = pause,
+    on_progress: Callable[[int, int], None] | None = None, should_stop: Callable[[], bool] = stop_requested,
 ) -> BatchResult:
-    """Send each email notice not yet done: claim (committed) → hand over → confirm; 5xx → next channel."""
+    """Send each email notice not yet done: claim (committed) → hand over → confirm; 5xx → next channel.
+
+    ``should_stop`` is asked before each message and each retry round: when it says yes (Ctrl-C
+    or SIGTERM in the command line), the message in flight has finished and the rest stay planned.
+    """
     states = ledger.states([n.notice_id for n in notices])
     missing = [n.notice_id for n in notices if n.notice_id not in states]
     if missing:
@@ -138,17 +143,23 @@ def send_email_batch(
     pending: list[tuple[Notice, OutgoingEmail]] = []
     rounds = 0
     done = 0
+    stopped = 0
     try:
         for notice, mail in _rendered_ahead(render, todo):
+            if should_stop():
+                stopped = len(todo) - done - len(pending)
+                break
             if attempt(notice, mail):
                 done += 1
             else:
                 pending.append((notice, mail))
             if on_progress and done % 100 == 0:
                 on_progress(done, len(todo))
-        while pending and rounds < backoff.rounds:
+        while pending and rounds < backoff.rounds and not stopped:
             claim(None)  # confirm the last sent message before waiting
             sleep(backoff.delay(rounds))
+            if should_stop():
+                break  # the deferred ones stay failed_transient: the next run tries them again
             rounds += 1
             deferred = [(n, m) for n, m in pending if not attempt(n, m)]
             done += len(pending) - len(deferred)
@@ -161,7 +172,7 @@ def send_email_batch(
         notices=len(notices), sent=counts["sent"], outbox=counts["outbox"], already_done=already_done,
         in_doubt=counts["in_doubt"] + sum(1 for n in notices if states[n.notice_id] in (State.sending, State.in_doubt)),
         failed_transient=len(pending), failed_permanent=counts["failed_permanent"], rerouted=rerouted,
-        attempts=counts["attempts"], retry_rounds=rounds,
+        attempts=counts["attempts"], retry_rounds=rounds, stopped=stopped,
     )
 
 

@@ -18,12 +18,24 @@ from breachflow.approvals import ApprovalRecord, Gate, Verdict, record_approval
 from breachflow.casestore import Case, case_containing
 from breachflow.errors import DeliveryError, InputError
 from breachflow.harm import secondary_harm
+from breachflow.notification.batches import (
+    EMAIL_BATCH_SIZE,
+    EmailBatch,
+    EmailBatches,
+    batch_file,
+    cutting,
+    forget_email_batches,
+    read_email_batch,
+    read_email_batches,
+    write_email_batches,
+)
 from breachflow.notification.calls import (
     CallOutcome,
     call_list_rows,
     read_call_outcomes,
     write_call_list,
 )
+from breachflow.notification.casework import case_persons
 from breachflow.notification.content import (
     notice_context,
     placeholder_person,
@@ -49,6 +61,7 @@ from breachflow.notification.policy import ChannelPolicy, next_channel
 from breachflow.notification.spreadsheet import Unencodable, write_csv
 from breachflow.obligations.model import Decision
 from breachflow.profile import Business
+from breachflow.progress import Progress
 from breachflow.scoping.model import Person
 from breachflow.security.files import write_private
 from breachflow.templating import environment, render, wareki
@@ -68,14 +81,18 @@ class _Frozen(BaseModel):
 
 def plan_notifications(
     *, case: Case, persons: list[Person], decision: Decision | None, policy: ChannelPolicy, templates_dir: Path,
-    ledger: Ledger,
+    ledger: Ledger, email_batch_size: int = EMAIL_BATCH_SIZE,
 ) -> PlanCounts:
-    """Plan every notice, store the plan in the case store and the ledger; return counts only."""
+    """Plan every notice, store the plan, its email batches and the ledger rows; return counts only."""
     plan = build_plan(
         incident_id=case.incident_id, persons=persons, decision=decision, policy=policy,
         versions=template_versions(templates_dir),
     )
-    case.write_model(PLAN_FILE, plan)
+    with cutting(case):
+        forget_email_batches(case)  # until the new batches are complete, none of the old plan's can be taken
+        case.write_model(PLAN_FILE, plan)
+        write_email_batches(case=case, plan=plan, persons={p.person_id: p for p in persons},
+                            plan_sha256=plan_digest(plan), batch_size=email_batch_size)
     added = ledger.add(plan.notices, incident_id=case.incident_id)
     counts = plan_counts(plan)
     case.timeline.append(
@@ -150,17 +167,71 @@ def approve_plan(*, case: Case, approved: bool, decided_by: str, comment: str = 
     return record
 
 
-def require_approval(case: Case) -> ApprovalRecord:
-    """The approval of the current plan; raises if none, rejected, or given for another plan."""
+def approval_given(case: Case) -> ApprovalRecord:
+    """The notification gate's approval (not yet checked against any plan); raises if none or rejected."""
     name = f"approvals/{Gate.notification.value}.json"
     if not case.has(name):
         raise DeliveryError(f"case {case.incident_id}: the notice plan is not approved; run 'breachflow notify approve'")
     record = case.read_model(name, ApprovalRecord)
     if record.verdict is not Verdict.approve:
         raise DeliveryError(f"case {case.incident_id}: the notice plan was rejected by {record.approver}")
-    if record.subject_sha256 != plan_digest(load_plan(case)):
-        raise DeliveryError(f"case {case.incident_id}: the plan changed after approval; approve it again")
     return record
+
+
+def require_approval(case: Case) -> ApprovalRecord:
+    """The approval of the current plan; raises if none, rejected, or given for another plan."""
+    record = approval_given(case)
+    _approved_for(case, record, load_plan(case))
+    return record
+
+
+def approved_plan(case: Case) -> NoticePlan:
+    """The stored plan, read once, if it is exactly the approved one; raises if not approved, rejected or changed."""
+    record = approval_given(case)
+    plan = load_plan(case)
+    _approved_for(case, record, plan)
+    return plan
+
+
+def _approved_for(case: Case, record: ApprovalRecord, plan: NoticePlan) -> None:
+    if record.subject_sha256 != plan_digest(plan):
+        raise DeliveryError(f"case {case.incident_id}: the plan changed after approval; approve it again")
+
+
+def stored_email_batches(case: Case, *, batch_size: int = EMAIL_BATCH_SIZE) -> EmailBatches:
+    """The index of the plan's email batches; cut them now (once) for a case planned before they were stored."""
+    index = read_email_batches(case)
+    if index is not None:
+        return index
+    with cutting(case):  # parallel batch tasks: one cuts, the others wait and find the index
+        index = read_email_batches(case)
+        if index is None:
+            plan = load_plan(case)
+            index = write_email_batches(case=case, plan=plan, persons=case_persons(case),
+                                        plan_sha256=plan_digest(plan), batch_size=batch_size)
+            case.timeline.append("notification.batches", "メール送信バッチを作成", batches=index.batches,
+                                 emails=index.emails)
+    return index
+
+
+def approved_email_batch(case: Case, batch: int, *, batch_size: int = EMAIL_BATCH_SIZE) -> EmailBatch:
+    """Batch ``batch`` of the approved plan, reading only its own file; refuses a batch cut from another plan."""
+    approved = approval_given(case).subject_sha256
+    index = stored_email_batches(case, batch_size=batch_size)
+    if batch >= index.batches:  # past the last batch: nothing to send, if the approval is for this plan
+        found = EmailBatch(plan_sha256=index.plan_sha256, batch=batch, template_versions={}, notices=[], persons=[])
+    else:
+        found = read_email_batch(case, batch)
+    if found.plan_sha256 != approved:
+        # The error path only: one read of the whole plan tells a changed plan from a stale batch.
+        if approved != plan_digest(load_plan(case)):
+            raise DeliveryError(f"case {case.incident_id}: the plan changed after approval; approve it again")
+        raise DeliveryError(
+            f"case {case.incident_id}: email batch {batch} ({batch_file(batch)}) was cut from another plan "
+            f"(sha256 {found.plan_sha256[:12]}…) than the approved one ({(approved or '')[:12]}…); nothing was sent "
+            "from it. Run 'breachflow notify plan' again to cut the batches anew, then send."
+        )
+    return found
 
 
 # ---------------------------------------------------------------- notices from the ledger
@@ -223,15 +294,20 @@ MAILING_HEADER = ["notice_id", "郵便番号", "住所1", "住所2", "氏名", "
 def produce_letters(
     *, case: Case, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, facts: IncidentFacts,
     business: Business, today: date, templates_dir: Path, out_dir: Path, workers: int = 2, chunk_size: int = 500,
+    progress: Progress | None = None,
 ) -> LetterRun:
-    """Render every planned letter, write the mailing lists and label sheet, mark the letters rendered (not posted)."""
+    """Render every planned letter, write the mailing lists and label sheet, mark the letters rendered (not posted).
+
+    ``progress`` hears ``("rendered", done, total)`` per PDF and ``("recorded", done, total)`` per letter.
+    """
     notices = notices_in_ledger(ledger=ledger, persons=persons, plan=plan, channel=Channel.letter, states=(State.planned,))
     contexts = [
         notice_context(notice=n, person=persons[n.person_id], facts=facts, business=business, today=today) for n in notices
     ]
     missing = missing_glyphs(contexts)
     index = render_letters(contexts=contexts, out_dir=out_dir, templates_dir=templates_dir, workers=workers,
-                           chunk_size=chunk_size)
+                           chunk_size=chunk_size,
+                           progress=(lambda done, total: progress("rendered", done, total)) if progress else None)
     pages = {p.notice_id: p for p in index.letters}
     too_long = [p for p in index.letters if not p.address_fits]
     rows = [
@@ -253,10 +329,12 @@ def produce_letters(
         write_csv(out_dir / "address_too_long.csv", ["notice_id", "file", "first_page"],
                   [[p.notice_id, p.file, p.first_page] for p in too_long], encoding="utf-8-sig")
     where = seal_outputs(case=case, out_dir=out_dir)
-    for notice in notices:
+    for done, notice in enumerate(notices, start=1):
         # Rendered is not posted: the officer records the hand-over (breachflow notify printed).
         if ledger.claim(notice.notice_id, worker="print"):
             ledger.finish(notice.notice_id, State.rendered, detail=f"{RENDERED_PREFIX}{pages[notice.notice_id].file}")
+        if progress:
+            progress("recorded", done, len(notices))
     if notices:
         case.timeline.append("notification.letters", "郵送通知を作成（未発送）", letters=len(notices), files=index.files,
                              unencodable_cp932=len(problems), missing_glyphs=len(missing),
@@ -352,13 +430,13 @@ def import_returned(
 
 def export_call_list(
     *, ledger: Ledger, persons: Mapping[str, Person], plan: NoticePlan, facts: IncidentFacts, business: Business,
-    today: date, templates_dir: Path, out_dir: Path, case: Case | None = None,
+    today: date, templates_dir: Path, out_dir: Path, case: Case | None = None, progress: Progress | None = None,
 ) -> dict[str, int]:
     """Write the call list for every phone notice still open (sealed when inside a case folder); returns counts."""
     notices = notices_in_ledger(ledger=ledger, persons=persons, plan=plan, channel=Channel.phone,
                                 states=(State.planned, State.failed_transient))
     rows = call_list_rows(notices=notices, persons=persons, facts=facts, business=business, today=today,
-                          templates_dir=templates_dir)
+                          templates_dir=templates_dir, progress=progress)
     problems = write_call_list(rows=rows, out_dir=out_dir)
     write_problems(out_dir / "call_list_cp932_problems.csv", problems["call_list_cp932.csv"])
     where = seal_outputs(case=case, out_dir=out_dir)

@@ -8,7 +8,7 @@ not — ``check_complete`` refuses it, naming the items still to fill. Whatever 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
@@ -17,6 +17,7 @@ from breachflow.casestore.timeline import TimelineEntry as CaseEntry
 from breachflow.errors import RenderError
 from breachflow.harm import secondary_harm
 from breachflow.intake.model import Certainty, Intake, Medium, Role, Sector, Subject
+from breachflow.japan import JST
 from breachflow.obligations.model import Decision, PoliceAdvice, Recipient
 from breachflow.profile import Business, business_profile
 from breachflow.reporting.facts import (
@@ -237,7 +238,6 @@ SUBJECT_JA: dict[Subject, str] = {
 }
 
 
-JST = timezone(timedelta(hours=9), "JST")
 
 # Case-timeline kinds that are facts of the incident response (事実経過), printed with their message;
 # drafts, hand-filled items, exports and the like are the tool's own steps and stay out.

@@ -53,6 +53,12 @@ class ScopeSummary(_Frozen):
     rows: int
     persons: int
     duplicates_merged: int
+    weak_merges: int = Field(
+        default=0, description="persons merged on a birth date and an address alone (no phone or e-mail in common): to review"
+    )
+    near_merges: int = Field(
+        default=0, description="groups of namesakes kept apart that share one birth date or one address: to review"
+    )
     columns: dict[str, str] = Field(description="header -> data item (or 'ignored')")
     items: list[DataItem]
     sensitive: bool

@@ -77,13 +77,15 @@ class RawDataset:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def read_dataset(*, path: Path, header: bool = True, max_workbook_bytes: int | None = None) -> RawDataset:
+def read_dataset(*, path: Path, header: bool | None = None, max_workbook_bytes: int | None = None) -> RawDataset:
     """Read a CSV or XLSX file as text tables; raise DatasetError on any bad input.
 
     ``header`` False reads a list without a header row: every row is data and the
-    columns are named by position (列1, 列2, …). With ``header`` True a header row whose
-    cells look like data (a phone number, an email address, a date, a postal code) is
-    refused, so a person never becomes the column names. ``max_workbook_bytes`` (default:
+    columns are named by position (列1, 列2, …). Otherwise a header row whose cells look
+    like data (a phone number, an email address, a date, a postal code) is refused, so a
+    person never becomes the column names; so is one with no known header word (a
+    names-only first row), unless ``header`` is True: the user says that row is the
+    header. ``max_workbook_bytes`` (default:
     the ``max_workbook_bytes`` setting) limits what an .xlsx may unpack to.
     """
     problem = regular_file_problem(path)  # a FIFO would hang the read, /dev/zero never end
@@ -104,11 +106,11 @@ def read_dataset(*, path: Path, header: bool = True, max_workbook_bytes: int | N
     if not data or data.isspace():  # isspace stops at the first other byte; strip copies
         raise DatasetError(path, "the file is empty; export the list again with its header row and data")
     if data.startswith(_OLE_MAGIC):
-        return _read_ole(path, data, header=header)
+        return _read_ole(path, data, header=header is not False, confirmed=header is True)
     if data.startswith(_ZIP_MAGIC):
         _check_unpacked_size(path, data, max_workbook_bytes)
-        return _read_workbook(path, data, header=header)
-    return _read_csv(path, data, header=header)
+        return _read_workbook(path, data, header=header is not False, confirmed=header is True)
+    return _read_csv(path, data, header=header is not False, confirmed=header is True)
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -294,13 +296,24 @@ def _refuse_data_header(path: Path, cells: list[str], where: str) -> None:
     )
 
 
-def _note_unknown_headers(headers: list[str], where: str, notes: list[str]) -> None:
-    """Say so when no header is a known header word: the 'header' may be a person (names only)."""
-    if not any(shown_header(h) for h in headers):
-        notes.append(
-            f"none of the headers on {where} is a known header word; if that row is a person, "
-            "read the list with --no-header (intake: data.header: false)"
-        )
+def _check_unknown_headers(path: Path, headers: list[str], where: str, notes: list[str], *, confirmed: bool) -> None:
+    """A header row with no known header word may be a person (a names-only list): refused, unless confirmed.
+
+    Read as a header, that person would be dropped from the list without a word; so the
+    user says which it is: --no-header (a person) or --header (the header).
+    """
+    if any(shown_header(h) for h in headers):
+        return
+    if confirmed:
+        notes.append(f"none of the headers on {where} is a known header word; read as the header row as told")
+        return
+    raise DatasetError(
+        path,
+        f"{where}: none of its {len(headers)} cell(s) is a known header word (氏名, 住所, 電話番号, メール, …), "
+        "so it may be a person rather than the header. If the list has no header row, read it with "
+        "'breachflow scope --no-header FILE' (intake: data.header: false); if that row is the header, "
+        "confirm it with 'breachflow scope --header FILE' (intake: data.header: true)",
+    )
 
 
 def _positional_headers(width: int) -> list[str]:
@@ -334,7 +347,7 @@ def _clean_headers(path: Path, headers: list[str], where: str) -> list[str]:
     return cleaned
 
 
-def _read_csv(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
+def _read_csv(path: Path, data: bytes, *, header: bool = True, confirmed: bool = False) -> RawDataset:
     parts, encoding, commas = _decode_to_utf8(path, data)
     line_end = parts[0].find(b"\n", 0, 1 << 22)
     if parts[0][: line_end if line_end >= 0 else 1 << 22].count(b",") >= MAX_COLUMNS:
@@ -377,7 +390,7 @@ def _read_csv(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
     if header:
         _refuse_data_header(path, records[header_index], f"line {header_line}")
         headers = _clean_headers(path, records[header_index], f"on line {header_line}")
-        _note_unknown_headers(headers, f"line {header_line}", notes)
+        _check_unknown_headers(path, headers, f"line {header_line}", notes, confirmed=confirmed)
     else:
         headers = _positional_headers(len(records[header_index]))
         _clean_headers(path, headers, f"on line {header_line}")  # the column limit
@@ -574,7 +587,7 @@ def _finish_table(path: Path, table: Table) -> Table:
 # --- XLSX ------------------------------------------------------------------------------
 
 
-def _read_ole(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
+def _read_ole(path: Path, data: bytes, *, header: bool = True, confirmed: bool = False) -> RawDataset:
     """An OLE file is either a password-protected workbook or a legacy .xls."""
     import msoffcrypto
 
@@ -588,11 +601,17 @@ def _read_ole(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
             "is a password-protected Excel workbook; open it in Excel, remove the password "
             "(ファイル > 情報 > ブックの保護 > パスワードを使用して暗号化), save, and pass that copy",
         )
-    return _read_workbook(path, data, header=header)
+    return _read_workbook(path, data, header=header, confirmed=confirmed)
 
 
 def _check_unpacked_size(path: Path, data: bytes, limit: int | None) -> None:
-    """Refuse a workbook whose parts declare more than ``limit`` bytes uncompressed (a zip bomb)."""
+    """Refuse a workbook that unpacks to more than ``limit`` bytes (a zip bomb).
+
+    The declared sizes are summed first; then every part is unpacked in chunks and
+    checked against its declared size and CRC, so a part that under-declares its size
+    is refused too. zipfile stops at the declared size, so no more than ``limit`` bytes
+    are ever unpacked, and none are kept.
+    """
     import zipfile
 
     if limit is None:
@@ -601,15 +620,28 @@ def _check_unpacked_size(path: Path, data: bytes, limit: int | None) -> None:
         limit = get_settings().max_workbook_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # calamine reports an unreadable workbook with its own message
-    if unpacked > limit:
-        raise DatasetError(
-            path,
-            f"the workbook unpacks to {unpacked:,} bytes (limit {limit:,}, setting BREACHFLOW_MAX_WORKBOOK_BYTES); "
-            "split the list or save it as CSV",
-        )
+            parts = archive.infolist()
+            unpacked = sum(info.file_size for info in parts)
+            if unpacked > limit:
+                raise DatasetError(
+                    path,
+                    f"the workbook unpacks to {unpacked:,} bytes (limit {limit:,}, setting "
+                    "BREACHFLOW_MAX_WORKBOOK_BYTES); split the list or save it as CSV",
+                )
+            for info in parts:
+                with archive.open(info) as part:
+                    while part.read(1 << 20):
+                        pass
+    except zipfile.BadZipFile as exc:
+        if "CRC" in str(exc) or "size" in str(exc).lower():
+            raise DatasetError(
+                path,
+                "a part of the workbook does not match the size or checksum its header declares (a damaged or "
+                "crafted file); open it in Excel and save it again, or save the list as CSV",
+            ) from None
+        return  # not a zip at all: calamine reports an unreadable workbook with its own message
+    except (OSError, ValueError, NotImplementedError, EOFError):
+        return
 
 
 def _cell_text(value: object) -> str | None:
@@ -627,7 +659,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_workbook(path: Path, data: bytes, *, header: bool = True) -> RawDataset:
+def _read_workbook(path: Path, data: bytes, *, header: bool = True, confirmed: bool = False) -> RawDataset:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -640,7 +672,7 @@ def _read_workbook(path: Path, data: bytes, *, header: bool = True) -> RawDatase
     notes: list[str] = []
     for sheet_name in workbook.sheet_names:
         rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        table = _sheet_table(path, sheet_name, rows, notes, header=header)
+        table = _sheet_table(path, sheet_name, rows, notes, header=header, confirmed=confirmed)
         if table is not None:
             tables.append(table)
     if not tables:
@@ -651,7 +683,7 @@ def _read_workbook(path: Path, data: bytes, *, header: bool = True) -> RawDatase
 
 
 def _sheet_table(
-    path: Path, sheet: str, rows: list[list[object]], notes: list[str], *, header: bool = True
+    path: Path, sheet: str, rows: list[list[object]], notes: list[str], *, header: bool = True, confirmed: bool = False
 ) -> Table | None:
     texts = [[_cell_text(v) or "" for v in row] for row in rows[:HEADER_SEARCH_ROWS]]
     header_index = _find_header(texts)
@@ -673,7 +705,7 @@ def _sheet_table(
     if header:
         _refuse_data_header(path, header_cells[:width], where)
         headers = _clean_headers(path, header_cells[:width], f"in {where}")
-        _note_unknown_headers(headers, where, notes)
+        _check_unknown_headers(path, headers, where, notes, confirmed=confirmed)
     else:
         headers = _clean_headers(path, _positional_headers(width), f"in {where}")
     if header_index:

@@ -23,6 +23,7 @@ from breachflow.scoping import summary as sm
 from breachflow.scoping.classify import ColumnPlan, classify_columns
 from breachflow.scoping.headers import shown_header
 from breachflow.scoping.merge import MERGED, ORDINAL, PERSON, assign_persons
+from breachflow.scoping.review import MergeReview, merge_review, person_id
 from breachflow.scoping.model import Person, PersonList, ScopeSummary
 from breachflow.scoping.readers import ROW_COLUMN, RawDataset, read_dataset
 from breachflow.vocabulary import FINANCIAL_ITEMS, SENSITIVE_ITEMS, DataItem
@@ -38,6 +39,8 @@ _SINGLE = {
     DataItem.occupation: "occupation_raw",
     DataItem.card_number: "card_raw",
 }
+# What the review lists call each identifier (phone_0, phone_1 … are all 電話番号).
+_IDENTIFIER_LABELS = {"phone": "電話番号", "email_cmp": "メールアドレス", "birth_date": "生年月日", "address_key": "住所"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class ScopeResult:
     plans: list[ColumnPlan]
     notes: list[str]
     persons: pl.DataFrame
+    review: MergeReview = field(repr=False, compare=False)
     content: bytes = field(repr=False, compare=False)
 
     @functools.cached_property
@@ -69,7 +73,7 @@ def scope_dataset(
     path: Path,
     mapping_overrides: dict[str, DataItem] | None = None,
     as_of: date | None = None,
-    header: bool = True,
+    header: bool | None = None,
     plain_names: bool = False,
 ) -> tuple[ScopeSummary, PersonList]:
     """Scope the leaked list at ``path``: the aggregate summary and the person list.
@@ -79,14 +83,29 @@ def scope_dataset(
     list without a header row (columns 列1, 列2, …). ``plain_names``: the summary names
     columns as a plain record may (see ``plain_column_name``).
     """
+    summary, persons, _ = scope_with_review(
+        path=path, mapping_overrides=mapping_overrides, as_of=as_of, header=header, plain_names=plain_names
+    )
+    return summary, persons
+
+
+def scope_with_review(
+    *,
+    path: Path,
+    mapping_overrides: dict[str, DataItem] | None = None,
+    as_of: date | None = None,
+    header: bool | None = None,
+    plain_names: bool = False,
+) -> tuple[ScopeSummary, PersonList, MergeReview]:
+    """``scope_dataset`` plus the merges to review (weak merges, namesakes kept apart)."""
     result = analyse_dataset(
         path=path, mapping_overrides=mapping_overrides, as_of=as_of, header=header, plain_names=plain_names
     )
-    summary, sha256, persons = result.summary, result.dataset_sha256, result.persons
+    summary, sha256, persons, review = result.summary, result.dataset_sha256, result.persons, result.review
     # Only the ordered copy stays alive while the models are built (peak memory).
     del result
     persons = _numbered(persons)
-    return summary, PersonList(dataset_sha256=sha256, persons=_to_persons(persons))
+    return summary, PersonList(dataset_sha256=sha256, persons=_to_persons(persons)), review
 
 
 def analyse_dataset(
@@ -94,7 +113,7 @@ def analyse_dataset(
     path: Path,
     mapping_overrides: Mapping[str, DataItem | str] | None = None,
     as_of: date | None = None,
-    header: bool = True,
+    header: bool | None = None,
     plain_names: bool = False,
 ) -> ScopeResult:
     """Scope the list at ``path``, keeping the column plans, notes and the person frame."""
@@ -104,15 +123,19 @@ def analyse_dataset(
     phone_count = sum(1 for c in rows.columns if c.startswith("phone_raw"))
     email_count = sum(1 for c in rows.columns if c.startswith("email_raw"))
     rows = _normalise(rows, phone_count, email_count)
-    identifiers = [f"phone_{k}" for k in range(phone_count)]
-    identifiers += [f"email_cmp_{k}" for k in range(email_count)]
-    identifiers += ["address_key", "birth_date"]
-    rows = assign_persons(rows, name="name_key", identifiers=[c for c in identifiers if c in rows.columns])
+    # A phone or an e-mail identifies a person; a birth date or an address only together.
+    strong = [f"phone_{k}" for k in range(phone_count)] + [f"email_cmp_{k}" for k in range(email_count)]
+    weak = [c for c in ("birth_date", "address_key") if c in rows.columns]
+    rows = assign_persons(rows, name="name_key", strong=strong, weak=weak)
+    labels = {c: _IDENTIFIER_LABELS[c.rsplit("_", 1)[0] if c[-1].isdigit() else c] for c in (*strong, *weak)}
+    review = merge_review(rows, name="name_key", row=ROW_COLUMN, strong=strong, weak=weak, labels=labels)
     persons = _aggregate(rows)
     summary = ScopeSummary(
         rows=rows.height,
         persons=persons.height,
         duplicates_merged=rows.height - persons.height,
+        weak_merges=review.weak_merges.height,
+        near_merges=review.near_merges.height,
         columns={(plain_column_name(raw, plan) if plain_names else plan.key): plan.label for plan in plans},
         items=sorted((i for i in _ITEMS if persons.get_column(f"has_{i.value}").any()), key=str),
         sensitive=bool(persons.get_column("sensitive").any()),
@@ -123,7 +146,7 @@ def analyse_dataset(
         by_occupation=sm.by_occupation(persons),
         contactable=sm.contactable(persons),
     )
-    return ScopeResult(summary, plans, list(raw.notes), persons, raw.content)
+    return ScopeResult(summary, plans, list(raw.notes), persons, review, raw.content)
 
 
 def plain_column_name(raw: RawDataset, plan: ColumnPlan) -> str:
@@ -295,7 +318,7 @@ def _numbered(persons: pl.DataFrame) -> pl.DataFrame:
     ]
     mask = pl.sum_horizontal(pl.lit(0, pl.UInt64), *bits)
     return persons.sort(PERSON).with_columns(
-        person_id=pl.format("P{}", (pl.col(PERSON) + 1).cast(pl.String).str.zfill(6)),
+        person_id=person_id(pl.col(PERSON)),
         items_mask=mask,
     )
 

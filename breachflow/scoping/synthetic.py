@@ -4,8 +4,10 @@ Names come from Faker's ja_JP name pairs (matching kanji and kana), read once fr
 provider and drawn with our own seeded ``random.Random``; phone numbers, postal codes and
 addresses are built here because Faker's do not match each other and a quarter of its
 phone numbers are invalid. Some persons appear twice in a different spelling (full-width
-digits, a space in the name, upper-case e-mail, 丁目 form) sharing at least one identifier,
-and some namesakes share only the name.
+digits, a space in the name, upper-case e-mail, 丁目 form) sharing what a real re-entry
+shares: the phone, the e-mail, or both the birth date and the address. Some namesakes
+(distinct persons) share only the name, and a few of them one birth date or one address as
+well, which must not merge them. Phones and e-mails are never shared by two persons.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 # Bumped whenever the same seed starts producing different rows (caches key on it).
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 HEADERS: tuple[str, ...] = (
     "顧客番号", "お名前", "フリガナ", "性別", "生年月日", "〒", "ご住所", "電話番号", "メールアドレス", "ご職業",
 )  # fmt: skip
@@ -48,16 +50,24 @@ _FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
 @dataclass(frozen=True)
 class SyntheticList:
-    """Generated rows (header -> text) and how many distinct persons they describe."""
+    """Generated rows (header -> text), how many distinct persons they describe, and the review cases.
+
+    ``weak_namesakes``: namesakes generated sharing one birth date or one address with an
+    earlier person of the same name (kept apart, listed for review); ``weak_reentries``:
+    persons re-entered at least once with only the birth date and the address in common
+    (merged, listed for review).
+    """
 
     headers: tuple[str, ...]
     rows: list[dict[str, str]]
     persons: int
+    weak_namesakes: int = 0
+    weak_reentries: int = 0
 
 
 # Faker's ja_JP pools hold 53 surnames and 51 given names: ~2,700 full names, so a
 # million-row list would be all namesakes, and namesakes sharing a birth date by chance
-# would merge. Two-kanji compounds widen the pools to ~650 surnames and ~310 given
+# would all be listed for review. Two-kanji compounds widen the pools to ~650 surnames and ~310 given
 # names (~100,000 full names); the kana of a compound is its parts' readings joined,
 # plausible enough for a synthetic list (merging never compares kana).
 _SURNAME_HEADS = (
@@ -116,12 +126,19 @@ def generate_customers(
     namesake_share: float = 0.02,
     with_transaction: bool = True,
 ) -> SyntheticList:
-    """``n`` distinct persons plus re-entered duplicates (about ``duplicate_share`` of n)."""
+    """``n`` distinct persons plus re-entered duplicates (about ``duplicate_share`` of n).
+
+    A fifth of the namesakes (about ``namesake_share`` of n) share a birth date or an
+    address with the person whose name they share.
+    """
     rng = random.Random(seed)
     surnames, male, female = _name_pools()
     cities = list(_CITIES.items())
     base: list[dict[str, str]] = []
+    taken: set[str] = set()
+    weak_namesakes = 0
     for index in range(n):
+        namesake = None
         if base and rng.random() < namesake_share:
             namesake = rng.choice(base)
             last, first, kana, romaji, sex = namesake["_last"], namesake["_first"], namesake["_kana"], namesake["_romaji"], namesake["性別"]
@@ -145,22 +162,38 @@ def generate_customers(
             "生年月日": _birth_text(rng, born),
             "〒": f"{postal3}-{rng.randrange(10000):04d}",
             "ご住所": address,
-            "電話番号": _phone(rng),
-            "メールアドレス": f"{romaji}{rng.randrange(1000)}@{rng.choice(_DOMAINS)}" if rng.random() < 0.7 else "",
+            "電話番号": _unique(rng, taken, _phone),
+            "メールアドレス": _unique(rng, taken, lambda r: _email(r, romaji)) if rng.random() < 0.7 else "",
             "ご職業": rng.choice(_OCCUPATIONS) if rng.random() < 0.9 else "",
             "_last": last, "_first": first, "_kana": kana, "_romaji": romaji,
             "_born": born.isoformat(), "_chome": f"{chome}-{ban}-{go}",
         }  # fmt: skip
+        if namesake is not None:
+            # A namesake born the same day, or living at the same address (a parent and
+            # a child of the same name): one weak identifier in common, still two persons.
+            shared = rng.random()
+            if shared < 0.1:
+                row["生年月日"], row["_born"] = _birth_text(rng, date.fromisoformat(namesake["_born"])), namesake["_born"]
+                weak_namesakes += 1
+            elif shared < 0.2:
+                for key in ("〒", "ご住所", "_chome"):
+                    row[key] = namesake[key]
+                weak_namesakes += 1
         if with_transaction:
             row[TRANSACTION_HEADER] = f"{rng.choice(_PRODUCTS)} {rng.randrange(1, 50) * 1000:,}円"
         base.append(row)
     rows = list(base)
+    weak_reentries: set[str] = set()
     for _ in range(round(n * duplicate_share)):
         at = rng.randrange(len(rows) + 1)
-        rows.insert(at, _respelled(rng, rng.choice(base)))
+        original = rng.choice(base)
+        again, kept = _respelled(rng, original, taken)
+        if kept == "birth+address":
+            weak_reentries.add(original["顧客番号"])
+        rows.insert(at, again)
     headers = HEADERS + ((TRANSACTION_HEADER,) if with_transaction else ())
     clean = [{h: row[h] for h in headers} for row in rows]
-    return SyntheticList(headers=headers, rows=clean, persons=n)
+    return SyntheticList(headers=headers, rows=clean, persons=n, weak_namesakes=weak_namesakes, weak_reentries=len(weak_reentries))
 
 
 def _birth_text(rng: random.Random, born: date) -> str:
@@ -180,23 +213,52 @@ def _phone(rng: random.Random) -> str:
     return text + (f" 内線{rng.randint(100, 999)}" if rng.random() < 0.03 else "")
 
 
-def _respelled(rng: random.Random, original: dict[str, str]) -> dict[str, str]:
-    """The same person entered again: another spelling, exactly one identifier kept."""
+def _email(rng: random.Random, romaji: str) -> str:
+    return f"{romaji}{rng.randrange(1000)}@{rng.choice(_DOMAINS)}"
+
+
+def _unique(rng: random.Random, taken: set[str], draw: Callable[[random.Random], str]) -> str:
+    """A phone or e-mail no other person has (compared as the merge compares them)."""
+    while True:
+        value = draw(rng)
+        key = "".join(c for c in value.split(" 内線")[0] if c.isdigit()) if "@" not in value else value.lower()
+        if key not in taken:
+            taken.add(key)
+            return value
+
+
+def _valid_phone(text: str) -> bool:
+    import phonenumbers
+
+    return phonenumbers.is_valid_number(phonenumbers.parse(text.split(" 内線")[0], "JP"))
+
+
+def _respelled(rng: random.Random, original: dict[str, str], taken: set[str]) -> tuple[dict[str, str], str]:
+    """The same person entered again, in another spelling, and what it kept.
+
+    A real re-entry keeps the phone, or the e-mail, or the birth date and the address
+    together; the rest is left blank or new (another phone number of the same person).
+    """
     row = dict(original)
     row["お名前"] = row["お名前"].replace(" ", rng.choice(("", "\u3000", "  ")))
-    keep = rng.choice(("phone", "email", "birth", "address"))
+    keep = rng.choice(("phone", "email", "birth+address"))
     if keep == "email" and not row["メールアドレス"]:
         keep = "phone"
-    row["電話番号"] = row["電話番号"].translate(_FULL_WIDTH) if keep == "phone" else _phone(rng)
+    if keep == "phone" and not _valid_phone(row["電話番号"]):
+        # An invalid number identifies no one: the re-entry keeps something else.
+        keep = "email" if row["メールアドレス"] else "birth+address"
+    row["電話番号"] = row["電話番号"].translate(_FULL_WIDTH) if keep == "phone" else _unique(rng, taken, _phone)
     row["メールアドレス"] = row["メールアドレス"].upper() if keep == "email" else ""
-    if keep != "birth":
-        row["生年月日"] = ""
-    if keep == "address":
+    if keep == "birth+address":
+        born = date.fromisoformat(row["_born"])
+        if rng.random() < 0.5:
+            row["生年月日"] = f"{born.year}-{born.month}-{born.day}"
         chome, ban, go = row["_chome"].split("-")
         row["ご住所"] = row["ご住所"].replace(row["_chome"], f"{chome}丁目{ban}番{go}号")
     else:
+        row["生年月日"] = ""
         row["ご住所"] = ""
-    return row
+    return row, keep
 
 
 def csv_bytes(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import stat
 import sys
@@ -21,7 +22,7 @@ from breachflow.security.crypto import KEY_BYTES, new_data_key, unwrap_key, wrap
 from breachflow.settings import Settings
 from breachflow.security.files import write_private
 
-DEMO_KEY_FILE = "DEMO-master-key.txt"
+DEMO_KEY_PREFIX = "DEMO-master-key-"
 DEMO_LABEL = "# DEMO MASTER KEY created by BREACHFLOW_DEMO=1 - never use for real incidents"
 # Random 32 bytes have ~31 distinct values and are almost never all printable ASCII
 # (p ≈ 1e-14); fewer than 16 distinct values or only printable characters means a typed-in
@@ -53,16 +54,25 @@ def _read_key_file(path: Path, *, source: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _demo_key(home: Path) -> str:
-    """The demo key file under home, created (0600, labelled) on first use."""
-    path = home / DEMO_KEY_FILE
+def demo_key_path(settings: Settings) -> Path:
+    """The demo key of this home: in ``demo_key_dir`` (outside home), one per home folder.
+
+    A key kept beside ``keys/`` would open every case to whoever copies the home folder.
+    """
+    home = str(settings.home.expanduser().resolve())
+    return settings.demo_key_dir / f"{DEMO_KEY_PREFIX}{hashlib.sha256(home.encode()).hexdigest()[:16]}.txt"
+
+
+def _demo_key(settings: Settings) -> str:
+    """The demo key file of this home, created (0600, labelled) on first use."""
+    path = demo_key_path(settings)
     if not path.exists():
-        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         body = f"{DEMO_LABEL}\n{base64.b64encode(os.urandom(KEY_BYTES)).decode()}\n"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(body)
-        print(f"breachflow: DEMO mode: created a demo master key in {path}", file=sys.stderr)
+        print(f"breachflow: DEMO mode: created a demo master key in {path} (for {settings.home})", file=sys.stderr)
     return _read_key_file(path, source="demo master key")
 
 
@@ -77,7 +87,7 @@ def load_master_key(settings: Settings) -> bytes:
                               "outside the demo use a key of your own")
         return _decode(text, source="BREACHFLOW_MASTER_KEY_FILE")
     if settings.demo:
-        return _decode(_demo_key(settings.home), source="demo master key")
+        return _decode(_demo_key(settings), source="demo master key")
     raise ConfigError(
         "no master key: set BREACHFLOW_MASTER_KEY (base64 of 32 random bytes) or BREACHFLOW_MASTER_KEY_FILE "
         f"(a 0600 file holding it); generate one with {GENERATE_HINT}"

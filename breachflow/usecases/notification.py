@@ -9,8 +9,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.approvals import ApprovalRecord
+from breachflow.casestore import Case
 from breachflow.errors import InputError
 from breachflow.notification import service
+from breachflow.notification.batches import EMAIL_BATCH_SIZE, batch_count, read_email_batches
 from breachflow.notification.casework import (
     case_decision,
     case_facts,
@@ -19,14 +21,14 @@ from breachflow.notification.casework import (
     notifiable_persons,
 )
 from breachflow.notification.ledger import State
-from breachflow.notification.plan import PlanCounts
+from breachflow.notification.plan import NoticePlan, PlanCounts
 from breachflow.notification.policy import Channel
 from breachflow.notification.sending import BatchResult
 from breachflow.notification.sending import send_email_batch as _send_batch
+from breachflow.progress import Progress
 from breachflow.reporting.facts import NoticeStatus, update_report_facts
 from breachflow.wiring import CALLS_DIR, LETTERS_DIR, Wiring
 
-EMAIL_BATCH_SIZE = 500
 PREVIEW_FILE = "notification/preview.json"
 BATCH_COUNTS = ("sent", "outbox", "already_done", "in_doubt", "failed_transient", "failed_permanent")
 
@@ -56,15 +58,19 @@ def plan(w: Wiring, incident_id: str, *, extra_letter: bool = False) -> PlanCoun
     return service.plan_notifications(
         case=case, persons=notifiable_persons(case), decision=case_decision(case),
         policy=channel_policy(extra_letter_for_sensitive=extra_letter), templates_dir=w.settings.templates_dir,
-        ledger=w.ledger(case),
+        ledger=w.ledger(case), email_batch_size=EMAIL_BATCH_SIZE,
     )
 
 
 def preview(w: Wiring, incident_id: str) -> service.Preview:
     """Render one sample per channel and item set from a placeholder person; store it in the case."""
     case = w.case(incident_id)
+    return _preview(w, case, service.load_plan(case))
+
+
+def _preview(w: Wiring, case: Case, plan: NoticePlan) -> service.Preview:
     result = service.build_preview(
-        plan=service.load_plan(case), facts=case_facts(case), business=w.business(case), today=w.today(),
+        plan=plan, facts=case_facts(case), business=w.business(case), today=w.today(),
         templates_dir=w.settings.templates_dir,
     )
     case.write_model(PREVIEW_FILE, result)
@@ -73,14 +79,26 @@ def preview(w: Wiring, incident_id: str) -> service.Preview:
 
 def email_batches(w: Wiring, incident_id: str) -> int:
     """How many email batches the current plan has (``EMAIL_BATCH_SIZE`` notices each)."""
-    emails = sum(1 for n in service.load_plan(w.case(incident_id)).notices if n.channel is Channel.email)
-    return (emails + EMAIL_BATCH_SIZE - 1) // EMAIL_BATCH_SIZE
+    case = w.case(incident_id)
+    index = read_email_batches(case)
+    if index is not None:  # a small file, not the whole plan
+        return index.batches
+    return _batches_of(case, service.load_plan(case))
+
+
+def _batches_of(case: Case, plan: NoticePlan, plan_sha256: str | None = None) -> int:
+    """The batches of this plan: as stored when they were cut from it, else as they will be cut."""
+    index = read_email_batches(case)
+    if index is not None and index.plan_sha256 == (plan_sha256 or service.plan_digest(plan)):
+        return index.batches
+    return batch_count(sum(1 for n in plan.notices if n.channel is Channel.email), EMAIL_BATCH_SIZE)
 
 
 def gate_preview(w: Wiring, incident_id: str) -> GatePreview:
     """The notification gate's text (counts, versions, placeholder samples) and the plan's digest."""
-    result = preview(w, incident_id)
     case = w.case(incident_id)
+    plan = service.load_plan(case)  # once: the preview, the digest and the batch count all come from it
+    result = _preview(w, case, plan)
     business = w.business(case)
     lines = [
         f"## 本人通知の承認 — incident {incident_id}",
@@ -98,8 +116,8 @@ def gate_preview(w: Wiring, incident_id: str) -> GatePreview:
     for sample in result.samples:
         lines += ["", f"### {sample.channel} × {sample.notices} ({', '.join(sample.items)})", "", "```",
                   (sample.subject + "\n\n" if sample.subject else "") + sample.text[:1500], "```"]
-    plan_sha = service.plan_digest(service.load_plan(case))
-    return GatePreview(plan_sha256=plan_sha, markdown="\n".join(lines), email_batches=email_batches(w, incident_id))
+    plan_sha = service.plan_digest(plan)
+    return GatePreview(plan_sha256=plan_sha, markdown="\n".join(lines), email_batches=_batches_of(case, plan, plan_sha))
 
 
 def approve(w: Wiring, incident_id: str, *, approver: str, approved: bool = True, comment: str = "") -> ApprovalRecord:
@@ -108,18 +126,20 @@ def approve(w: Wiring, incident_id: str, *, approver: str, approved: bool = True
 
 
 def send_email_batch(w: Wiring, incident_id: str, batch: int, *, worker: str, extra_letter: bool = False) -> BatchResult:
-    """Send one batch of the approved email notices over one connection; the ledger makes a retry safe."""
+    """Send one batch of the approved email notices over one connection; the ledger makes a retry safe.
+
+    Reads only the batch's own sealed file (its notices and their persons), never the whole
+    plan or person list.
+    """
     case = w.case(incident_id)
-    service.require_approval(case)
-    current = service.load_plan(case)
-    emails = [n for n in current.notices if n.channel is Channel.email]
+    chunk = service.approved_email_batch(case, batch, batch_size=EMAIL_BATCH_SIZE)
     mailer = w.mailer(case)
     try:
         return _send_batch(
-            ledger=w.ledger(case), mailer=mailer,
-            notices=emails[batch * EMAIL_BATCH_SIZE : (batch + 1) * EMAIL_BATCH_SIZE], persons=case_persons(case),
+            ledger=w.ledger(case), mailer=mailer, notices=chunk.notices,
+            persons={p.person_id: p for p in chunk.persons},
             facts=case_facts(case), business=w.business(case), sender=w.sender(case), today=w.today(),
-            policy=channel_policy(extra_letter_for_sensitive=extra_letter), versions=current.template_versions,
+            policy=channel_policy(extra_letter_for_sensitive=extra_letter), versions=chunk.template_versions,
             worker=worker,
         )
     finally:
@@ -142,14 +162,15 @@ def send_emails(w: Wiring, incident_id: str, *, worker: str, extra_letter: bool 
     return record_email_round(w, incident_id, results)
 
 
-def produce_letters(w: Wiring, incident_id: str, *, workers: int = 2) -> service.LetterRun:
+def produce_letters(w: Wiring, incident_id: str, *, workers: int = 2, progress: Progress | None = None,
+                    ) -> service.LetterRun:
     """Render planned letters (PDF), mailing lists and label sheets into the case folder."""
     case = w.case(incident_id)
-    service.require_approval(case)
+    plan = service.approved_plan(case)
     return service.produce_letters(
-        case=case, ledger=w.ledger(case), persons=case_persons(case), plan=service.load_plan(case),
+        case=case, ledger=w.ledger(case), persons=case_persons(case), plan=plan,
         facts=case_facts(case), business=w.business(case), today=w.today(), templates_dir=w.settings.templates_dir,
-        out_dir=letters_dir(w, incident_id), workers=workers,
+        out_dir=letters_dir(w, incident_id), workers=workers, progress=progress,
     )
 
 
@@ -163,13 +184,13 @@ def calls_dir(w: Wiring, incident_id: str) -> Path:
     return w.case(incident_id).path(f"{CALLS_DIR}/x").parent
 
 
-def export_call_list(w: Wiring, incident_id: str) -> dict[str, int]:
+def export_call_list(w: Wiring, incident_id: str, *, progress: Progress | None = None) -> dict[str, int]:
     """Write the call list (CSV UTF-8 BOM / CP932, XLSX) for every open phone notice."""
     case = w.case(incident_id)
     return service.export_call_list(
         ledger=w.ledger(case), persons=case_persons(case), plan=service.load_plan(case), facts=case_facts(case),
         business=w.business(case), today=w.today(), templates_dir=w.settings.templates_dir,
-        out_dir=calls_dir(w, incident_id),
+        out_dir=calls_dir(w, incident_id), progress=progress,
     )
 
 

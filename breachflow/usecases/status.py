@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from breachflow.approvals import Gate, Verdict, approval_of
+from breachflow.japan import JST
 from breachflow.notification.ledger import State
 from breachflow.obligations.records import current_decision
 from breachflow.prevention.model import ActionStatus
@@ -96,7 +97,7 @@ def case_status(w: Wiring, incident_id: str) -> CaseStatus:
     for gate in Gate:
         record = approval_of(case=case, gate=gate)
         gates[GATES_JA[gate]] = ("承認待ち" if record is None else
-                                 f"{'承認' if record.verdict is Verdict.approve else '却下'}（{record.at.date().isoformat()}）")
+                                 f"{'承認' if record.verdict is Verdict.approve else '却下'}（{record.at.astimezone(JST).date().isoformat()}）")
     notices: dict[str, dict[str, int]] = {}
     if w.settings.notification_ledger_url or case.has("notification/ledger.sqlite"):
         for channel, states in w.ledger(case).counts().items():

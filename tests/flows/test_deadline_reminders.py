@@ -87,7 +87,8 @@ def test_the_reminder_run_shows_every_open_case_next_deadline_first(prefect_serv
 
     async def read() -> tuple[list[dict], str]:
         async with get_client() as client:
-            artifact = next(a for a in await client.read_artifacts() if a.key == "open-cases")
+            # The newest: an earlier test's run on the same server made an 'open-cases' artifact too.
+            artifact = max((a for a in await client.read_artifacts() if a.key == "open-cases"), key=lambda a: a.created)
             runs = await client.read_flow_runs()
             return artifact.data, next(r.name for r in runs if r.name.startswith("deadline-reminders-"))
 

@@ -169,3 +169,20 @@ def test_substitute_measures_are_drafted_and_recorded_for_report_item_6(case):
     assert "個人情報の漏えいに関するお詫びとお知らせ" in announcement and "5名" in announcement
     assert "試験 太郎" not in announcement
     assert "問合せ" in case.path("notification/inquiry_faq.txt").read_text("utf-8")
+
+
+def test_letters_and_call_list_report_progress_in_counts(case, tmp_path):
+    """Letter rendering, ledger recording and the call list call ``progress(step, done, total)`` up to the total."""
+    ledger, persons, _ = _planned(case)
+    heard: list[tuple[str, int, int]] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        heard.append((step, done, total))
+
+    service.produce_letters(case=case, ledger=ledger, persons=persons, plan=service.load_plan(case), facts=facts(),
+                            business=business(), today=TODAY, templates_dir=TEMPLATES, out_dir=tmp_path / "l",
+                            workers=1, chunk_size=1, progress=progress)
+    service.export_call_list(ledger=ledger, persons=persons, plan=service.load_plan(case), facts=facts(),
+                             business=business(), today=TODAY, templates_dir=TEMPLATES, out_dir=tmp_path / "c",
+                             progress=progress)
+    assert heard == [("rendered", 1, 2), ("rendered", 2, 2), ("recorded", 1, 2), ("recorded", 2, 2), ("rows", 1, 1)]

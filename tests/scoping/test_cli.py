@@ -51,3 +51,15 @@ def test_bad_map_item_exits_2(tmp_path: Path):
     done = _run("scope", str(path), "--map", "ご職業=job")
     assert done.returncode == 2
     assert "unknown item 'job'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_scope_output_lists_the_merges_to_review(tmp_path: Path):
+    """The text output counts the merges on birth date + address and the namesakes kept apart, with person ids and rows."""
+    from tests.conftest import REPO
+
+    done = _run("scope", str(REPO / "examples" / "stolen-bag" / "customers.csv"))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].endswith("315 rows, 300 persons (15 duplicate rows merged)")
+    assert lines[1].startswith("to review: 5 persons merged on birth date + address only")
+    assert "  merged on birth date + address: P000039  rows 40 / 128  (生年月日・住所)" in lines

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from breachflow.errors import DatasetError
 from breachflow.scoping import normalize as nz
 from breachflow.scoping import summary as sm
-from breachflow.scoping.merge import MERGED, ORDINAL, PERSON, _repeated, assign_persons
+from breachflow.scoping.merge import MERGED, ORDINAL, PERSON, WEAK, _repeated, assign_persons
 from breachflow.scoping import readers, service
 from breachflow.scoping.readers import read_dataset
 
@@ -132,8 +132,11 @@ def test_phone_clean_fast_path_equals_exact(values):
     assert fast == exact
 
 
-def _reference_persons(names: list[str | None], ids: list[list[str | None]]) -> list[int]:
-    """Union-find over all row pairs: same name and one equal identifier; numbered by first row."""
+def _reference_persons(
+    names: list[str | None], ids: list[list[str | None]], weak: list[list[object]] | None = None
+) -> list[int]:
+    """Union-find over all row pairs: same name and one equal strong identifier, or two equal weak ones; numbered by first row."""
+    weak = weak or []
     parent = list(range(len(names)))
 
     def root(i: int) -> int:
@@ -145,32 +148,63 @@ def _reference_persons(names: list[str | None], ids: list[list[str | None]]) -> 
         for j in range(i + 1, len(names)):
             if names[i] is None or names[i] != names[j]:
                 continue
-            if any(col[i] is not None and col[i] == col[j] for col in ids):
+            strong = any(col[i] is not None and col[i] == col[j] for col in ids)
+            if strong or sum(col[i] is not None and col[i] == col[j] for col in weak) >= 2:
                 a, b = root(i), root(j)
                 parent[max(a, b)] = min(a, b)
     numbers: dict[int, int] = {}
     return [numbers.setdefault(root(i), len(numbers)) for i in range(len(names))]
 
 
-@settings(max_examples=200, deadline=None)
+def _reference_weak(names: list[str | None], ids: list[list[str | None]], weak: list[list[object]]) -> list[bool]:
+    """Rows of persons whose strong-only groups are several: brought together by weak identifiers."""
+    persons, groups = _reference_persons(names, ids, weak), _reference_persons(names, ids)
+    per_person: dict[int, set[int]] = {}
+    for person, group in zip(persons, groups, strict=True):
+        per_person.setdefault(person, set()).add(group)
+    return [len(per_person[person]) > 1 for person in persons]
+
+
+_WEAK_VALUES = st.sampled_from([None, "b1", "b2"])
+
+
+@settings(max_examples=300, deadline=None)
 @given(
     st.integers(min_value=1, max_value=40).flatmap(
         lambda n: st.tuples(
             st.lists(st.sampled_from([None, "山田太郎", "佐藤花子", "A"]), min_size=n, max_size=n),
-            st.lists(st.sampled_from([None, "1", "2", "3"]), min_size=n, max_size=n),
-            st.lists(st.sampled_from([None, "x", "y"]), min_size=n, max_size=n),
+            st.lists(st.sampled_from([None, "1", "2", "3", "4", "5"]), min_size=n, max_size=n),
+            st.lists(st.sampled_from([None, "x", "y", "z"]), min_size=n, max_size=n),
+            st.lists(st.sampled_from([None, date(1970, 1, 1), date(1980, 2, 2)]), min_size=n, max_size=n),
+            st.lists(st.sampled_from([None, "東京1-2-3", "大阪4-5-6"]), min_size=n, max_size=n),
         )
     )
 )
 def test_merge_equals_pairwise_reference(data):
-    """Persons from the hash-filtered merge equal a pairwise union-find over all rows."""
-    names, phones, mails = data
-    frame = pl.DataFrame({"name": names, "phone": phones, "mail": mails}, schema=dict.fromkeys(("name", "phone", "mail"), pl.String))
-    frame = frame.with_row_index(ORDINAL)
-    assigned = assign_persons(frame, name="name", identifiers=["phone", "mail"])
+    """Persons and weak-merge flags from the hash-filtered, two-stage merge equal a pairwise union-find over all rows."""
+    names, phones, mails, births, addresses = data
+    frame = pl.DataFrame(
+        {"name": names, "phone": phones, "mail": mails, "birth": births, "address": addresses},
+        schema={"name": pl.String, "phone": pl.String, "mail": pl.String, "birth": pl.Date, "address": pl.String},
+    ).with_row_index(ORDINAL)
+    assigned = assign_persons(frame, name="name", strong=["phone", "mail"], weak=["birth", "address"])
     got = assigned.get_column(PERSON).to_list()
     assert assigned.get_column(MERGED).to_list() == [got.count(person) > 1 for person in got]
-    assert got == _reference_persons(names, [phones, mails])
+    assert got == _reference_persons(names, [phones, mails], [births, addresses])
+    assert assigned.get_column(WEAK).to_list() == _reference_weak(names, [phones, mails], [births, addresses])
+
+
+def test_merge_without_weak_identifiers_is_the_strong_rule():
+    """With no weak columns, or one only, the merge is the same name plus one shared strong identifier."""
+    frame = pl.DataFrame(
+        {"name": ["A", "A", "A", "B"], "phone": ["1", None, "1", "1"], "birth": [date(1970, 1, 1)] * 4}
+    ).with_row_index(ORDINAL)
+    for weak in ([], ["birth"]):
+        assigned = assign_persons(frame, name="name", strong=["phone"], weak=weak)
+        assert assigned.get_column(PERSON).to_list() == [0, 1, 0, 2]
+        assert not assigned.get_column(WEAK).any()
+    empty = assign_persons(frame.clear(), name="name", strong=["phone"], weak=["birth", "phone"])
+    assert empty.height == 0 and empty.get_column(PERSON).dtype == pl.UInt32
 
 
 @settings(max_examples=200, deadline=None)
@@ -193,7 +227,7 @@ def test_merge_follows_long_chains_of_shared_identifiers():
     frame = pl.DataFrame(
         {"name": ["山田太郎"] * len(rows), "phone": [p for p, _ in rows], "mail": [m for _, m in rows]}
     ).with_row_index(ORDINAL)
-    assigned = assign_persons(frame, name="name", identifiers=["phone", "mail"])
+    assigned = assign_persons(frame, name="name", strong=["phone", "mail"])
     assert assigned.get_column(PERSON).to_list() == [0, 1] * n
     assert assigned.get_column(MERGED).all()
     assert assigned.get_column(PERSON).to_list() == _reference_persons(frame["name"].to_list(), [frame["phone"].to_list(), frame["mail"].to_list()])

@@ -133,12 +133,37 @@ def test_no_header_ragged_row_is_located(tmp_path: Path):
     assert "line 2 has 6 fields" in _refused(path, header=False)
 
 
-def test_names_only_first_row_is_noted(tmp_path: Path):
-    """A first row of names only (no data shape) is read as a header but the user is told it may be a person."""
+def test_names_only_first_row_is_refused_unless_the_user_says_which_it_is(tmp_path: Path):
+    """A first row with no known header word (a names-only list) is never dropped quietly as a header.
+
+    Without a flag it is refused naming both flags (and no cell); --no-header reads it as a
+    person; --header reads it as the header, with a note.
+    """
     path = _write(tmp_path, "鬼瓦 権左衛門,オニガワラ\n山田 花子,ヤマダ\n")
-    result = analyse_dataset(path=path)
-    assert any("--no-header" in note for note in result.notes)
-    assert not any(value in note for note in result.notes for value in PLANTED)
+    with pytest.raises(DatasetError) as refused:
+        analyse_dataset(path=path)
+    message = str(refused.value)
+    assert "line 1" in message and "--no-header" in message and "--header" in message
+    assert "data.header: false" in message and not any(value in message for value in PLANTED)
+    assert analyse_dataset(path=path, header=False).summary.persons == 2
+    confirmed = analyse_dataset(path=path, header=True)
+    assert confirmed.summary.persons == 1
+    assert any("as told" in note for note in confirmed.notes)
+    assert not any(value in note for note in confirmed.notes for value in PLANTED)
+
+
+def test_names_only_first_sheet_row_is_refused_too(tmp_path: Path):
+    """The same rule for a workbook sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["鬼瓦 権左衛門", "オニガワラ"])
+    book.active.append(["山田 花子", "ヤマダ"])
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    with pytest.raises(DatasetError, match="row 1: none of its 2 cell"):
+        analyse_dataset(path=path)
+    assert analyse_dataset(path=path, header=False).summary.persons == 2
 
 
 def test_plain_names_never_keep_a_personal_header(tmp_path: Path):

@@ -131,6 +131,35 @@ def test_zip_bomb_xlsx_is_refused_before_reading(tmp_path: Path):
     assert "BREACHFLOW_MAX_WORKBOOK_BYTES" in str(info.value) and str(path) in str(info.value)
 
 
+def test_under_declared_part_is_refused_without_unpacking_it_all(tmp_path: Path):
+    """A sheet whose headers declare 1 KiB but which unpacks to 64 MiB is refused (size/CRC), not read."""
+    path = _bomb(tmp_path / "bomb.xlsx", 64 << 20)
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at >= 0:
+            header = 30 if offset == 22 else 46
+            if data[at + header : at + header + len(name)] == name:
+                struct.pack_into("<I", data, at + offset, 1 << 10)
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatasetError) as info:
+        read_dataset(path=path, max_workbook_bytes=4 << 20)
+    assert "does not match the size or checksum" in str(info.value) and str(path) in str(info.value)
+
+
+def test_an_honest_workbook_passes_the_unpacked_check(tmp_path: Path):
+    """The part check reads a real workbook without complaint."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["氏名", "電話番号"])
+    book.active.append(["山田 花子", "090-1234-5678"])
+    book.save(tmp_path / "list.xlsx")
+    assert read_dataset(path=tmp_path / "list.xlsx").tables[0].frame.height == 1
+
+
 def test_declared_3_gib_sheet_is_refused_by_default(tmp_path: Path):
     """A part declaring 3 GiB uncompressed is refused under the default 1 GiB limit."""
     path = _bomb(tmp_path / "bomb.xlsx", 1 << 10)

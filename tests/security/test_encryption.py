@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from platformdirs import user_config_path
 
 from breachflow.casestore import CaseStore
 from breachflow.errors import CaseStoreError, ConfigError
@@ -18,7 +19,7 @@ from breachflow.notification.policy import ChannelPolicy
 from breachflow.scoping.case_scope import scope_case, stored_persons
 from breachflow.scoping.model import PersonList
 from breachflow.security.crypto import MAGIC
-from breachflow.security.keys import DEMO_KEY_FILE, DEMO_LABEL, load_master_key
+from breachflow.security.keys import DEMO_LABEL, demo_key_path, load_master_key
 from breachflow.settings import Settings, get_settings
 from tests.notification.support import TEMPLATES, TODAY, business, facts
 from tests.security.conftest import SEARCHED, hits
@@ -105,13 +106,34 @@ def test_no_master_key_is_refused_outside_the_demo(tmp_path, monkeypatch) -> Non
 def test_demo_creates_a_labelled_private_key_that_only_the_demo_accepts(tmp_path, monkeypatch) -> None:
     """BREACHFLOW_DEMO=1 creates a labelled 0600 demo key; the same file is refused when demo is off."""
     monkeypatch.delenv("BREACHFLOW_MASTER_KEY")
-    home = tmp_path / "home"
-    key = load_master_key(Settings(home=home, demo=True))
-    path = home / DEMO_KEY_FILE
+    home, keys = tmp_path / "home", tmp_path / "config" / "demo-keys"
+    key = load_master_key(Settings(home=home, demo=True, demo_key_dir=keys))
+    path = demo_key_path(Settings(home=home, demo_key_dir=keys))
     assert DEMO_LABEL in path.read_text() and (path.stat().st_mode & 0o777) == 0o600
-    assert load_master_key(Settings(home=home, demo=True)) == key
+    assert (keys.stat().st_mode & 0o777) == 0o700
+    assert load_master_key(Settings(home=home, demo=True, demo_key_dir=keys)) == key
     with pytest.raises(ConfigError, match="demo key"):
         load_master_key(Settings(home=home, master_key_file=path))
+
+
+def test_demo_key_is_kept_outside_home_one_per_home(tmp_path, monkeypatch) -> None:
+    """Copying the demo's home folder (cases and wrapped data keys) does not copy the key that opens them."""
+    monkeypatch.delenv("BREACHFLOW_MASTER_KEY")
+    keys = tmp_path / "config" / "demo-keys"
+    first = load_master_key(Settings(home=tmp_path / "a", demo=True, demo_key_dir=keys))
+    second = load_master_key(Settings(home=tmp_path / "b", demo=True, demo_key_dir=keys))
+    assert first != second
+    assert not [p for p in (tmp_path / "a").rglob("*") if p.is_file()]
+    assert len(list(keys.iterdir())) == 2
+
+
+def test_demo_key_folder_defaults_to_the_users_config_folder(monkeypatch) -> None:
+    """Without BREACHFLOW_DEMO_KEY_DIR the key goes to the user's config folder, not the home folder."""
+    monkeypatch.delenv("BREACHFLOW_DEMO_KEY_DIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent-config")  # where platformdirs puts it on Linux
+    settings = Settings(home=Path("/srv/bf-home"))
+    assert settings.demo_key_dir == user_config_path("breachflow") / "demo-keys"
+    assert not demo_key_path(settings).is_relative_to(settings.home)
 
 
 def test_key_file_readable_by_others_is_refused(tmp_path, monkeypatch) -> None:

@@ -67,3 +67,16 @@ def test_a_task_on_an_unknown_case_fails_with_the_id_only():
     """An unknown incident id fails the task with a user error that names the id, nothing else."""
     with pytest.raises(BreachflowError, match="NO-SUCH-CASE"):
         plan_notices.fn("NO-SUCH-CASE")
+
+
+def test_the_scope_artifact_shows_the_merges_to_review_as_counts():
+    """The scope artifact counts the weak merges and the namesakes kept apart, and names the sealed lists, never a row."""
+    from tasks.scoping import scope_markdown
+
+    w = get_wiring()
+    incident_id = response.open_or_update(w, INCIDENT).incident_id
+    summary = scope_dataset_task.fn(incident_id)
+    text = scope_markdown(incident_id, summary)
+    assert "| to review: merged on birth date + address only (scope/weak_merges.csv) | 5 |" in text
+    assert "| to review: namesakes kept apart, one birth date or address shared (scope/near_merges.csv) | 0 |" in text
+    assert "P000039" not in text

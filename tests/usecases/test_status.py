@@ -52,3 +52,15 @@ def test_open_prevention_actions_are_shown_with_their_japanese_titles(wiring, sc
     text = view.markdown_ja()
     for action in plan.actions:
         assert f"| {action.id} | {action.title_ja} |" in text
+
+
+def test_gate_answers_are_dated_in_japan(wiring, scoped):
+    """An approval given at 20:00 UTC on 11 Nov was given on 12 Nov in Japan, and the view says 12 Nov."""
+    from datetime import UTC, datetime
+
+    from breachflow.approvals import ApprovalRecord, record_approval
+
+    record_approval(case=wiring.case(scoped), record=ApprovalRecord(
+        gate=Gate.notification, approver="試験", verdict=Verdict.approve, comment="",
+        at=datetime(2026, 11, 11, 20, 0, tzinfo=UTC), scripted=False, subject_sha256=None))
+    assert status.case_status(wiring, scoped).gates["本人通知計画の承認"] == "承認（2026-11-12）"
