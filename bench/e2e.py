@@ -861,6 +861,11 @@ def report(r: dict) -> None:
     print("=" * 78, flush=True)
 
 
+# Rows that a stopped run cuts short: the stage it was stopped in, its parent flow, the total, the exit.
+_UNFINISHED_WHEN_STOPPED = {"total_s", "notification", "letters+labels (produce-letters)", "prevention",
+                            "call list (export-call-list)", "after the flow (output, exit)"}
+
+
 def compare(results: list[dict]) -> None:
     """The side-by-side table of two or more sizes and the ratio of the largest to the smallest."""
     results = sorted(results, key=lambda r: r["persons_requested"])
@@ -882,6 +887,8 @@ def compare(results: list[dict]) -> None:
         ratio = values[-1] / values[0] if values[0] and values[-1] is not None else None
         flag = "" if ratio is None or label in ("peak memory MB", "task runs") else (
             "  ok" if ratio <= target else "  OVER")
+        if flag and label in _UNFINISHED_WHEN_STOPPED and any(r.get("timed_out") for r in results):
+            flag = "  (run stopped: not comparable)"
         print(f"  {label:<36}{cells}{(f'{ratio:9.2f}x' if ratio else '        -')}{flag}")
 
 
